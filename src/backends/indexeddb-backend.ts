@@ -1,0 +1,421 @@
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { AgeCursor, BackendStats, EvictedTrace, InsertResult, ReadResult, StorageBackend } from './backend.js';
+import { storageError, TraceBufferError } from '../core/errors.js';
+import { compareAge, traceIdOf, validateStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
+
+/**
+ * The only file that knows the IndexedDB schema.
+ *
+ * - `traces`: one record per trace, keyed by its UUID, with a `byAge` index on
+ *   [timestamp, seq] so the oldest traces are found without a scan.
+ * - `meta`: running totals (count, bytes) updated in the same transaction as
+ *   every write, because `count()` walks the whole store in both Chromium and
+ *   Firefox and status or eviction must not cost O(n) per store.
+ *
+ * IndexedDB serialises read-write transactions over the same stores across
+ * every connection of the origin (tabs, workers), so one transaction that
+ * inserts and evicts is atomic for all writers: the cap holds exactly.
+ */
+interface TraceDb extends DBSchema {
+  traces: { key: string; value: StoredTrace; indexes: { byAge: [number, number] } };
+  meta: { key: 'stats'; value: { count: number; bytes: number } };
+}
+
+export const INDEXEDDB_SCHEMA_VERSION = 1;
+/** How long `open` may stay blocked by another tab's old connection before we give up. */
+const OPEN_BLOCKED_TIMEOUT_MS = 5_000;
+/** Extra rows read past a page so records tied on [timestamp, seq] are not skipped. */
+const TIE_SLACK = 8;
+
+export interface IndexedDbBackendOptions {
+  /** The database name (the buffer's `name` namespaced by the core). */
+  databaseName: string;
+  /** Transaction durability for writes; see the README's guarantees. */
+  durability?: IDBTransactionDurability;
+}
+
+export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBackend & { open(): Promise<void> } {
+  const { databaseName } = options;
+  const durability = options.durability ?? 'default';
+  let dbPromise: Promise<IDBPDatabase<TraceDb>> | undefined;
+  let closed = false;
+
+  const open = (): Promise<IDBPDatabase<TraceDb>> => {
+    if (closed) return Promise.reject(new TraceBufferError('CLOSED', 'The IndexedDB backend was closed.'));
+    dbPromise ??= openDatabase(databaseName, () => {
+      // Safari drops connections (and another tab's upgrade asks us to go):
+      // forget this one so the next operation reopens (as idb-keyval does).
+      dbPromise = undefined;
+    }).catch((error: unknown) => {
+      dbPromise = undefined;
+      throw error;
+    });
+    return dbPromise;
+  };
+
+  /** Runs one storage step; reopens once if the connection was closed under us. */
+  const withDb = async <T>(action: string, step: (db: IDBPDatabase<TraceDb>) => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      const db = await open();
+      try {
+        return await step(db);
+      } catch (error) {
+        const closing = (error as { name?: unknown } | null)?.name === 'InvalidStateError';
+        if (closing && attempt === 0 && !closed) {
+          dbPromise = undefined;
+          continue;
+        }
+        throw storageError(error, action);
+      }
+    }
+  };
+
+  return {
+    kind: 'indexeddb',
+
+    async open() {
+      await open();
+    },
+
+    insert(records, maxSize): Promise<InsertResult> {
+      return withDb('storing traces', (db) =>
+        runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
+          const traces = tx.objectStore('traces');
+          const meta = tx.objectStore('meta');
+          const stats = (await meta.get('stats')) ?? { count: await traces.count(), bytes: 0 };
+          for (const record of records) {
+            watch(traces.put(record));
+            stats.count++;
+            stats.bytes += record.sizeBytes;
+          }
+          const evicted: EvictedTrace[] = [];
+          let excess = stats.count - maxSize;
+          let cursor = excess > 0 ? await traces.index('byAge').openCursor() : null;
+          while (cursor && excess > 0) {
+            evicted.push(evictedOf(cursor.value, cursor.primaryKey));
+            stats.bytes -= sizeOf(cursor.value);
+            watch(cursor.delete());
+            excess--;
+            stats.count--;
+            cursor = await cursor.continue();
+          }
+          // Records missing from the index (edited by hand, corrupt) still count
+          // against the cap: evict them in key order.
+          let raw = excess > 0 ? await traces.openCursor() : null;
+          while (raw && excess > 0) {
+            evicted.push(evictedOf(raw.value, raw.primaryKey));
+            stats.bytes -= sizeOf(raw.value);
+            watch(raw.delete());
+            excess--;
+            stats.count--;
+            raw = await raw.continue();
+          }
+          watch(meta.put(clampStats(stats), 'stats'));
+          return { evicted };
+        }),
+      );
+    },
+
+    readOldest(limit, after?: AgeCursor): Promise<ReadResult> {
+      return withDb('reading traces', async (db) => {
+        const index = db.transaction('traces').store.index('byAge');
+        // Start at the last record read (inclusive) rather than the head: a
+        // drain deletes the head, and walking over deleted entries made each
+        // read slower as the buffer grew in Chromium.
+        const range = after ? IDBKeyRange.lowerBound([after.timestamp, after.seq]) : undefined;
+        const rows = await index.getAll(range, limit + TIE_SLACK);
+        const records: StoredTrace[] = [];
+        const corrupt: CorruptRecord[] = [];
+        for (const row of rows) {
+          const problem = validateStoredTrace(row);
+          if (problem) {
+            corrupt.push({ key: keyOf(row), reason: problem });
+            continue;
+          }
+          if (after && compareAge(row, after) <= 0) continue;
+          if (records.length < limit) records.push(row);
+        }
+        return { records, corrupt };
+      });
+    },
+
+    readAll(): Promise<ReadResult> {
+      return withDb('reading traces', async (db) => {
+        // Read the store, not the index: a record edited so that it fell out of
+        // the index must still be seen (and reported).
+        const store = db.transaction('traces').store;
+        const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
+        const records: StoredTrace[] = [];
+        const corrupt: CorruptRecord[] = [];
+        values.forEach((value, i) => {
+          const problem = validateStoredTrace(value);
+          if (problem) corrupt.push({ key: String(keys[i]), reason: problem });
+          else records.push(value);
+        });
+        records.sort(compareAge);
+        return { records, corrupt };
+      });
+    },
+
+    remove(ids): Promise<string[]> {
+      return withDb('removing traces', (db) =>
+        runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
+          const traces = tx.objectStore('traces');
+          const meta = tx.objectStore('meta');
+          const [stats, existing] = await Promise.all([
+            meta.get('stats'),
+            Promise.all(ids.map((id) => traces.get(id))),
+          ]);
+          const totals = stats ?? { count: 0, bytes: 0 };
+          const removed: string[] = [];
+          existing.forEach((record, i) => {
+            const id = ids[i];
+            if (record === undefined || id === undefined) return;
+            watch(traces.delete(id));
+            totals.count--;
+            totals.bytes -= sizeOf(record);
+            removed.push(id);
+          });
+          if (removed.length > 0) watch(meta.put(clampStats(totals), 'stats'));
+          return removed;
+        }),
+      );
+    },
+
+    update(records): Promise<string[]> {
+      return withDb('updating traces', (db) =>
+        runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
+          const traces = tx.objectStore('traces');
+          const meta = tx.objectStore('meta');
+          const [stats, existing] = await Promise.all([
+            meta.get('stats'),
+            Promise.all(records.map((record) => traces.get(record.id))),
+          ]);
+          const totals = stats ?? { count: 0, bytes: 0 };
+          const updated: string[] = [];
+          existing.forEach((previous, i) => {
+            const record = records[i];
+            if (previous === undefined || record === undefined) return;
+            watch(traces.put(record));
+            totals.bytes += record.sizeBytes - sizeOf(previous);
+            updated.push(record.id);
+          });
+          if (updated.length > 0) watch(meta.put(clampStats(totals), 'stats'));
+          return updated;
+        }),
+      );
+    },
+
+    stats(): Promise<BackendStats> {
+      return withDb('reading the buffer status', async (db) => {
+        const tx = db.transaction(['traces', 'meta']);
+        const index = tx.objectStore('traces').index('byAge');
+        const [stats, first, last] = await Promise.all([
+          tx.objectStore('meta').get('stats'),
+          index.openKeyCursor(null, 'next'),
+          index.openKeyCursor(null, 'prev'),
+        ]);
+        return {
+          count: stats?.count ?? 0,
+          bytes: stats?.bytes ?? 0,
+          oldest: first ? first.key[0] : null,
+          newest: last ? last.key[0] : null,
+        };
+      });
+    },
+
+    async clear(): Promise<number> {
+      try {
+        return await withDb('clearing the buffer', (db) =>
+          runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
+            const count = await tx.objectStore('traces').count();
+            watch(tx.objectStore('traces').clear());
+            watch(tx.objectStore('meta').put({ count: 0, bytes: 0 }, 'stats'));
+            return count;
+          }),
+        );
+      } catch (wholeFailure) {
+        // The single transaction failed: remove each record on its own so one
+        // bad record cannot keep the rest (the openlayer hardening, fix 4).
+        const keys = await withDb('clearing the buffer', (db) => db.getAllKeys('traces'));
+        let removed = 0;
+        const failures: unknown[] = [];
+        for (const key of keys) {
+          try {
+            removed += (await this.remove([key])).length;
+          } catch (error) {
+            failures.push(error);
+          }
+        }
+        if (failures.length === 0) return removed;
+        throw new TraceBufferError(
+          'STORAGE_FAILED',
+          `Clearing the buffer removed ${removed} of ${keys.length} traces; ${failures.length} could not be removed.`,
+          { cause: failures[0] ?? wholeFailure, details: { removed, failed: failures.length } },
+        );
+      }
+    },
+
+    async close() {
+      closed = true;
+      const pending = dbPromise;
+      dbPromise = undefined;
+      // An open that failed was reported when it failed; there is nothing to close then.
+      const db = pending
+        ? await pending.then(
+            (opened) => opened,
+            () => undefined,
+          )
+        : undefined;
+      db?.close();
+    },
+  };
+}
+
+type Watch = (request: Promise<unknown>) => void;
+
+/**
+ * Runs `body` in one transaction and resolves once it has committed. On any
+ * failure the transaction is aborted, so a step either happens whole or not at
+ * all (an exception thrown between requests would otherwise let IndexedDB
+ * auto-commit the half done so far).
+ */
+async function runTx<T>(
+  db: IDBPDatabase<TraceDb>,
+  stores: ('traces' | 'meta')[],
+  durability: IDBTransactionDurability,
+  body: (tx: IDBPTransaction<TraceDb, ('traces' | 'meta')[], 'readwrite'>, watch: Watch) => Promise<T>,
+): Promise<T> {
+  const tx = db.transaction(stores, 'readwrite', { durability });
+  const failed: unknown[] = [];
+  // Requests that are not awaited fail together with the transaction, whose
+  // `done` carries the error; recording them keeps them from surfacing as
+  // unhandled rejections while `tx.done` reports the failure.
+  const watch: Watch = (request) => {
+    request.catch((error: unknown) => failed.push(error));
+  };
+  let result: T;
+  try {
+    result = await body(tx, watch);
+  } catch (error) {
+    abortQuietly(tx);
+    // The abort we just asked for rejects `done`; the body's error is the one to report.
+    await tx.done.then(
+      () => undefined,
+      (abortError: unknown) => failed.push(abortError),
+    );
+    throw error;
+  }
+  try {
+    await tx.done;
+  } catch (error) {
+    // tx.done reports an abort as AbortError; the request's own error says why.
+    throw failed.find((cause) => (cause as { name?: string } | null)?.name === 'QuotaExceededError') ?? error;
+  }
+  return result;
+}
+
+function abortQuietly(tx: IDBPTransaction<TraceDb, ('traces' | 'meta')[], 'readwrite'>): void {
+  try {
+    tx.abort();
+  } catch (error) {
+    // InvalidStateError: the transaction already finished (committed or aborted
+    // by the failed request), which is the outcome abort() wanted.
+    if ((error as { name?: string } | null)?.name !== 'InvalidStateError') throw error;
+  }
+}
+
+async function openDatabase(name: string, onGone: () => void): Promise<IDBPDatabase<TraceDb>> {
+  let blockedTimer: ReturnType<typeof setTimeout> | undefined;
+  let rejectBlocked: ((error: Error) => void) | undefined;
+  let gaveUp = false;
+  const blocked = new Promise<never>((_, reject) => (rejectBlocked = reject));
+  const opening = openDB<TraceDb>(name, INDEXEDDB_SCHEMA_VERSION, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        const traces = database.createObjectStore('traces', { keyPath: 'id' });
+        traces.createIndex('byAge', ['timestamp', 'seq']);
+        // The upgrade transaction commits this put together with the schema.
+        void database.createObjectStore('meta').put({ count: 0, bytes: 0 }, 'stats');
+      }
+    },
+    blocked() {
+      blockedTimer = setTimeout(() => {
+        gaveUp = true;
+        rejectBlocked?.(new Error(`another connection kept the database blocked for ${OPEN_BLOCKED_TIMEOUT_MS} ms`));
+      }, OPEN_BLOCKED_TIMEOUT_MS);
+    },
+    blocking(_current, _next, event) {
+      // A newer version wants to upgrade in another tab: let it.
+      (event.target as IDBDatabase).close();
+      onGone();
+    },
+    terminated: onGone,
+  });
+  // If we gave up while blocked, an open that succeeds later must not linger
+  // and block the other tab in turn.
+  opening.then(
+    (late) => {
+      if (gaveUp) late.close();
+    },
+    () => undefined, // the same rejection is handled by the race below
+  );
+  try {
+    const db = await Promise.race([opening, blocked]);
+    await reconcileStats(db);
+    return db;
+  } catch (error) {
+    throw new TraceBufferError(
+      'STORAGE_UNAVAILABLE',
+      `IndexedDB database "${name}" cannot be opened (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}).`,
+      { cause: error },
+    );
+  } finally {
+    clearTimeout(blockedTimer);
+  }
+}
+
+/**
+ * The running totals drift only if someone edits the database by hand or a
+ * version without them wrote it. Checked once per open: one count() here saves
+ * one on every later write.
+ */
+async function reconcileStats(db: IDBPDatabase<TraceDb>): Promise<void> {
+  const tx = db.transaction(['traces', 'meta'], 'readwrite');
+  const traces = tx.objectStore('traces');
+  const [count, stats] = await Promise.all([traces.count(), tx.objectStore('meta').get('stats')]);
+  if (stats && stats.count === count && stats.bytes >= 0) return tx.done;
+  let bytes = 0;
+  let cursor = await traces.openCursor();
+  while (cursor) {
+    bytes += sizeOf(cursor.value);
+    cursor = await cursor.continue();
+  }
+  await tx.objectStore('meta').put({ count, bytes }, 'stats');
+  await tx.done;
+}
+
+function sizeOf(value: unknown): number {
+  const size = (value as { sizeBytes?: unknown } | null)?.sizeBytes;
+  return typeof size === 'number' && size > 0 ? size : 0;
+}
+
+function keyOf(value: unknown): string {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : String(id);
+}
+
+function evictedOf(value: unknown, key: IDBValidKey): EvictedTrace {
+  const problem = validateStoredTrace(value);
+  if (problem) return { id: keyText(key), traceId: keyText(key), timestamp: 0 };
+  const record = value as StoredTrace;
+  return { id: record.id, traceId: traceIdOf(record), timestamp: record.timestamp };
+}
+
+function clampStats(stats: { count: number; bytes: number }): { count: number; bytes: number } {
+  return { count: Math.max(0, stats.count), bytes: Math.max(0, stats.bytes) };
+}
+
+function keyText(key: IDBValidKey): string {
+  return typeof key === 'string' || typeof key === 'number' ? String(key) : JSON.stringify(key);
+}

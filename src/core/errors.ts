@@ -1,0 +1,102 @@
+/**
+ * Every error this library creates carries a string `code`. Check codes with
+ * `isTraceBufferError`, not `instanceof`: errors lose their prototype when they
+ * cross a `postMessage` boundary (a worker bridge), but keep plain fields.
+ */
+export type TraceBufferErrorCode =
+  /** An option passed to `createTraceBuffer` or a method is invalid. */
+  | 'INVALID_OPTION'
+  /** The trace cannot be stored as JSON (cycle, BigInt, function, symbol). */
+  | 'NOT_SERIALIZABLE'
+  /** The trace's JSON form is larger than `maxTraceBytes`. */
+  | 'TRACE_TOO_LARGE'
+  /** The storage backend cannot be opened (private mode, blocked upgrade, missing API). */
+  | 'STORAGE_UNAVAILABLE'
+  /** The browser refused a write because the origin is out of quota. */
+  | 'QUOTA_EXCEEDED'
+  /** Any other storage failure (aborted transaction, I/O error). */
+  | 'STORAGE_FAILED'
+  /** A stored record does not have the shape of a buffered trace. */
+  | 'CORRUPT_RECORD'
+  /** `send` failed while delivering a batch. */
+  | 'SEND_FAILED'
+  /** A user callback (`onError`, `onReplaySuccess`, ...) threw. */
+  | 'CALLBACK_FAILED'
+  /** The buffer was used after `close()`. */
+  | 'CLOSED';
+
+const BRAND = 'offline-trace-buffer';
+
+export interface TraceBufferErrorFields {
+  readonly code: TraceBufferErrorCode;
+  /** Extra facts about the failure (the option name, the record key, ...). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export class TraceBufferError extends Error implements TraceBufferErrorFields {
+  readonly code: TraceBufferErrorCode;
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Marks errors of this library even when the prototype chain is lost. */
+  readonly source = BRAND;
+
+  constructor(
+    code: TraceBufferErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TraceBufferError';
+    this.code = code;
+    if (options.details) this.details = options.details;
+  }
+}
+
+/**
+ * Bad options are programming errors, so they are thrown at once as `TypeError`s
+ * (what users of the Openlayer port expect), with the same `code` field.
+ */
+export class TraceBufferOptionError extends TypeError implements TraceBufferErrorFields {
+  readonly code = 'INVALID_OPTION' as const;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly source = BRAND;
+
+  constructor(option: string, value: unknown, allowed: string) {
+    super(`Invalid option "${option}": got ${describe(value)}; allowed: ${allowed}.`);
+    this.name = 'TraceBufferOptionError';
+    this.details = { option, allowed };
+  }
+}
+
+export function isTraceBufferError(
+  value: unknown,
+  code?: TraceBufferErrorCode,
+): value is Error & TraceBufferErrorFields {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { source?: unknown; code?: unknown };
+  if (candidate.source !== BRAND || typeof candidate.code !== 'string') return false;
+  return code === undefined || candidate.code === code;
+}
+
+/** Maps a DOMException (or anything thrown by a storage API) onto our codes. */
+export function storageError(error: unknown, action: string): TraceBufferError {
+  if (isTraceBufferError(error) && error instanceof TraceBufferError) return error;
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (name === 'QuotaExceededError') {
+    return new TraceBufferError('QUOTA_EXCEEDED', `Storage quota exceeded while ${action} (${reason}).`, {
+      cause: error,
+    });
+  }
+  return new TraceBufferError('STORAGE_FAILED', `Storage failed while ${action} (${reason}).`, { cause: error });
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'symbol') return value.toString();
+  return `${value as number | boolean | undefined}`;
+}

@@ -1,0 +1,565 @@
+import type { StorageBackend } from '../backends/backend.js';
+import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
+import type { BufferEvent, BufferListener, DropReason, TraceRef } from './events.js';
+import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions, type SendFunction } from './options.js';
+import {
+  BUFFER_VERSION,
+  toBufferedTrace,
+  toJson,
+  traceIdOf,
+  utf8Length,
+  type BufferedTrace,
+  type CorruptRecord,
+  type StoredTrace,
+  type TraceConfig,
+  type TraceData,
+} from './record.js';
+
+/** The backend a buffer ended up on, and why it is not the one asked for. */
+export interface BackendChoice {
+  backend: StorageBackend;
+  /** Set when 'auto' fell back (e.g. to memory because IndexedDB would not open). */
+  fallbackReason: string | null;
+}
+
+/** What the platform layer gives the core (see create-trace-buffer.ts). */
+export interface CorePlatform {
+  /** Opens the storage; called lazily, and again after a failed open. */
+  openBackend: () => Promise<BackendChoice>;
+  /** A new, full, random UUID per trace. */
+  generateId: () => string;
+}
+
+export interface ReplayOptions {
+  /** Attempts per batch in this replay; `0` still attempts once (openlayer fix 5). Default 3. */
+  maxRetries?: number;
+  /** Traces per `send` call. Default: the buffer's `replayBatchSize`. */
+  batchSize?: number;
+  /** Overrides the buffer's `send` for this replay. */
+  send?: SendFunction;
+  onReplaySuccess?: (trace: BufferedTrace) => void;
+  onReplayFailure?: (trace: BufferedTrace, error: unknown) => void;
+}
+
+export interface FailedTrace {
+  /** `traceData.inferenceId` when present, else the buffer id. */
+  traceId: string;
+  /** The buffer id, for `removeTrace`. */
+  id: string;
+  /** Why the last attempt failed. */
+  error: string;
+  /** Failed attempts persisted with the trace, this replay's included. */
+  attempts: number;
+}
+
+export interface ReplayResult {
+  totalTraces: number;
+  successCount: number;
+  failureCount: number;
+  failedTraces: FailedTrace[];
+}
+
+export interface BufferStatus {
+  /** The buffer's name. */
+  name: string;
+  /** The backend in use: 'indexeddb', 'memory', or a custom backend's kind. */
+  backend: string;
+  /** Why 'auto' did not get the persistent backend it wanted, else null. */
+  fallbackReason: string | null;
+  /** Whether traces survive a reload (false for memory). */
+  persistent: boolean;
+  totalTraces: number;
+  maxBufferSize: number;
+  /** UTF-8 bytes of the buffered traces' JSON forms. */
+  totalSizeBytes: number;
+  /** Timestamp (ms) of the oldest and newest buffered trace, or null. */
+  oldestTrace: number | null;
+  newestTrace: number | null;
+  /** Stores accepted by `storeTrace` but not yet committed. */
+  pendingWrites: number;
+  /** Records found unreadable so far (they stay until removed or cleared). */
+  corruptRecords: number;
+  /** Traces stored and delivered by this instance since it was created. */
+  stored: number;
+  delivered: number;
+  /** Traces this instance dropped, by reason. */
+  dropped: Record<DropReason, number>;
+  lastError: { code: string; message: string; at: number } | null;
+  lastReplay: { at: number; totalTraces: number; successCount: number; failureCount: number } | null;
+  closed: boolean;
+}
+
+export interface TraceBuffer {
+  /**
+   * Buffers one trace. Resolves `true` once it is committed to storage, `false`
+   * if it was not kept (then `onError`/`onEvent` say why). Rejects only for bad
+   * input: data that has no JSON form or is too large (a `TraceBufferError`).
+   */
+  storeTrace(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<boolean>;
+  /** Every buffered trace, oldest first. Unreadable records are skipped and reported. */
+  getBufferedTraces(): Promise<BufferedTrace[]>;
+  /** Removes one trace by id; `true` if it was there. */
+  removeTrace(id: string): Promise<boolean>;
+  getBufferStatus(): Promise<BufferStatus>;
+  /** Removes every trace (unreadable ones too); resolves with how many were removed. */
+  clearBuffer(): Promise<number>;
+  /** Sends buffered traces oldest first, removing each batch only once `send` resolved. */
+  replayBufferedTraces(options?: ReplayOptions): Promise<ReplayResult>;
+  /** Listens to changes; returns the function that stops listening. */
+  subscribe(listener: BufferListener): () => void;
+  /** Resolves once every store issued so far has settled. */
+  flush(): Promise<void>;
+  /** Commits pending stores, waits for a running replay, and releases storage. */
+  close(): Promise<void>;
+}
+
+/** Most stores committed in one transaction; bounds the memory a huge burst holds. */
+const MAX_GROUP_COMMIT = 2_000;
+
+interface PendingStore {
+  record: StoredTrace;
+  resolve: (stored: boolean) => void;
+}
+
+export function createBufferCore(options: ResolvedOptions, platform: CorePlatform): TraceBuffer {
+  const listeners = new Set<BufferListener>();
+  const dropped: Record<DropReason, number> = { evicted: 0, disabled: 0, quota: 0, storage: 0, closed: 0 };
+  const corruptSeen = new Set<string>();
+  let storedCount = 0;
+  let deliveredCount = 0;
+  let lastError: BufferStatus['lastError'] = null;
+  let lastReplay: BufferStatus['lastReplay'] = null;
+  let closed = false;
+  // Orders traces stored in one millisecond by this writer.
+  let seq = 0;
+
+  let choice: Promise<BackendChoice> | undefined;
+  let knownChoice: BackendChoice | undefined;
+  const backend = async (): Promise<StorageBackend> => {
+    choice ??= platform.openBackend().catch((error: unknown) => {
+      // Not remembered: an explicit 'indexeddb' may open on a later try.
+      choice = undefined;
+      throw error;
+    });
+    knownChoice = await choice;
+    return knownChoice.backend;
+  };
+
+  // ---- reporting -------------------------------------------------------------
+
+  const reportError = (error: TraceBufferError): void => {
+    lastError = { code: error.code, message: error.message, at: Date.now() };
+    if (!options.onError) return;
+    try {
+      options.onError(error);
+    } catch (callbackError) {
+      reportUncaught(callbackError);
+    }
+  };
+
+  const emit = (event: BufferEvent): void => {
+    for (const listener of [...listeners, ...(options.onEvent ? [options.onEvent] : [])]) {
+      try {
+        listener(event);
+      } catch (error) {
+        reportError(callbackFailed('an event listener', error));
+      }
+    }
+  };
+
+  const drop = (reason: DropReason, traces: TraceRef[], error?: TraceBufferError): void => {
+    if (traces.length === 0) return;
+    dropped[reason] += traces.length;
+    emit(error ? { type: 'dropped', reason, traces, error } : { type: 'dropped', reason, traces });
+  };
+
+  const reportCorrupt = (corrupt: CorruptRecord[]): void => {
+    for (const record of corrupt) {
+      if (corruptSeen.has(record.key)) continue;
+      corruptSeen.add(record.key);
+      reportError(
+        new TraceBufferError('CORRUPT_RECORD', `Skipped unreadable record "${record.key}": ${record.reason}.`, {
+          details: { ...record },
+        }),
+      );
+    }
+  };
+
+  const assertOpen = (): void => {
+    if (closed) throw new TraceBufferError('CLOSED', 'This trace buffer was closed; create a new one.');
+  };
+
+  // ---- group commit ------------------------------------------------------------
+
+  const pending: PendingStore[] = [];
+  let flushing: Promise<void> | null = null;
+
+  const flushLoop = async (): Promise<void> => {
+    // Yield once so every store of a synchronous burst joins the first batch.
+    await Promise.resolve();
+    while (pending.length > 0) await commit(pending.splice(0, MAX_GROUP_COMMIT));
+    flushing = null;
+  };
+
+  const commit = async (batch: PendingStore[]): Promise<void> => {
+    const records = batch.map((entry) => entry.record);
+    const refs = records.map(refOf);
+    const settle = (stored: boolean): void => batch.forEach((entry) => entry.resolve(stored));
+    let store: StorageBackend;
+    try {
+      store = await backend();
+    } catch (error) {
+      const failure = storageError(error, 'opening storage');
+      reportError(failure);
+      drop('storage', refs, failure);
+      return settle(false);
+    }
+    try {
+      await insert(store, records, refs);
+      return settle(true);
+    } catch (error) {
+      const failure = storageError(error, 'storing traces');
+      if (failure.code !== 'QUOTA_EXCEEDED') {
+        reportError(failure);
+        drop('storage', refs, failure);
+        return settle(false);
+      }
+      // Out of quota: make room by evicting as many of the oldest traces as we
+      // are adding, then try once more (never loop: the disk may be full).
+      try {
+        const { records: oldest } = await store.readOldest(records.length);
+        const removed = new Set(await store.remove(oldest.map((record) => record.id)));
+        drop('quota', oldest.filter((record) => removed.has(record.id)).map(refOf), failure);
+        await insert(store, records, refs);
+        reportError(failure);
+        return settle(true);
+      } catch (retryError) {
+        const final = storageError(retryError, 'storing traces after evicting to make room');
+        reportError(final);
+        drop(final.code === 'QUOTA_EXCEEDED' ? 'quota' : 'storage', refs, final);
+        return settle(false);
+      }
+    }
+  };
+
+  const insert = async (store: StorageBackend, records: StoredTrace[], refs: TraceRef[]): Promise<void> => {
+    const { evicted } = await store.insert(records, options.maxBufferSize);
+    storedCount += records.length;
+    const evictedIds = new Set(evicted.map((trace) => trace.id));
+    emit({ type: 'stored', traces: refs.filter((ref) => !evictedIds.has(ref.id)) });
+    drop(
+      'evicted',
+      evicted.map(({ id, traceId }) => ({ id, traceId })),
+    );
+  };
+
+  const idle = async (): Promise<void> => {
+    while (flushing) await flushing;
+  };
+
+  // ---- replay ------------------------------------------------------------------
+
+  // Replays in one instance run one after another: never two sends of one trace.
+  let replayChain: Promise<unknown> = Promise.resolve();
+
+  const replay = async (replayOptions: ReplayOptions): Promise<ReplayResult> => {
+    const given = replayOptions as Record<string, unknown>;
+    const maxRetries = count(given, 'maxRetries', DEFAULT_MAX_RETRIES, 0);
+    const batchSize = count(given, 'batchSize', options.replayBatchSize, 1);
+    const send = optionalFunction<SendFunction>(given, 'send') ?? options.send;
+    const onSuccess = optionalFunction<ReplayOptions['onReplaySuccess']>(given, 'onReplaySuccess');
+    const onFailure = optionalFunction<ReplayOptions['onReplayFailure']>(given, 'onReplayFailure');
+    if (!send) {
+      throw new TraceBufferOptionError(
+        'send',
+        undefined,
+        'a function, given to createTraceBuffer or to replayBufferedTraces',
+      );
+    }
+    const attemptsPerBatch = Math.max(1, maxRetries);
+    const result: ReplayResult = { totalTraces: 0, successCount: 0, failureCount: 0, failedTraces: [] };
+    await idle();
+    const store = await backend();
+    // Traces stored after this point wait for the next replay, so a steady
+    // stream of new traces cannot keep one replay going forever. Milliseconds
+    // alone are too coarse: stores made in the same millisecond by this buffer
+    // are told apart by their sequence number.
+    const untilTime = Date.now();
+    const untilSeq = seq;
+    const storedBefore = (record: StoredTrace): boolean =>
+      record.timestamp < untilTime || (record.timestamp === untilTime && record.seq < untilSeq);
+    let after: StoredTrace | undefined;
+    for (;;) {
+      const page = await store.readOldest(batchSize, after);
+      reportCorrupt(page.corrupt);
+      const batch = page.records.filter(storedBefore);
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1];
+      result.totalTraces += batch.length;
+      const traces = batch.map(toBufferedTrace);
+      let failure: unknown;
+      let delivered = false;
+      for (let attempt = 0; attempt < attemptsPerBatch && !delivered; attempt++) {
+        try {
+          await send(traces);
+          delivered = true;
+        } catch (error) {
+          failure = error;
+        }
+      }
+      if (delivered) {
+        // Remove by id, never by position: traces stored meanwhile stay.
+        await store.remove(traces.map((trace) => trace.id));
+        result.successCount += traces.length;
+        deliveredCount += traces.length;
+        emit({ type: 'delivered', traces: traces.map(refOf) });
+        for (const trace of traces) callback(onSuccess, 'onReplaySuccess', trace);
+      } else {
+        const message = failure instanceof Error ? failure.message : String(failure);
+        const failedRecords = batch.map((record) => ({ ...record, attempts: record.attempts + 1 }));
+        await store.update(failedRecords);
+        result.failureCount += traces.length;
+        for (const record of failedRecords) {
+          result.failedTraces.push({
+            traceId: traceIdOf(record),
+            id: record.id,
+            error: message,
+            attempts: record.attempts,
+          });
+        }
+        reportError(
+          new TraceBufferError('SEND_FAILED', `Delivering ${traces.length} buffered traces failed: ${message}`, {
+            cause: failure,
+          }),
+        );
+        for (const trace of traces) callback(onFailure, 'onReplayFailure', trace, failure);
+      }
+    }
+    lastReplay = {
+      at: Date.now(),
+      totalTraces: result.totalTraces,
+      successCount: result.successCount,
+      failureCount: result.failureCount,
+    };
+    return result;
+  };
+
+  const callback = <A extends unknown[]>(fn: ((...args: A) => void) | undefined, name: string, ...args: A): void => {
+    if (!fn) return;
+    try {
+      fn(...args);
+    } catch (error) {
+      reportError(callbackFailed(name, error));
+    }
+  };
+
+  // ---- the API -----------------------------------------------------------------
+
+  return {
+    storeTrace(traceData, config = {}, inferencePipelineId = null) {
+      let record: StoredTrace;
+      try {
+        record = buildRecord(options, platform.generateId(), traceData, config, inferencePipelineId, seq++);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      const ref = refOf(record);
+      if (closed) {
+        const error = new TraceBufferError('CLOSED', 'storeTrace was called after close(); the trace was not kept.');
+        reportError(error);
+        drop('closed', [ref], error);
+        return Promise.resolve(false);
+      }
+      if (options.maxBufferSize === 0) {
+        // Openlayer fix 3: a cap of 0 means "keep nothing", not "use the default".
+        drop('disabled', [ref]);
+        return Promise.resolve(false);
+      }
+      return new Promise<boolean>((resolve) => {
+        pending.push({ record, resolve });
+        flushing ??= flushLoop();
+      });
+    },
+
+    async getBufferedTraces() {
+      assertOpen();
+      await idle();
+      const { records, corrupt } = await (await backend()).readAll();
+      reportCorrupt(corrupt);
+      return records.map(toBufferedTrace);
+    },
+
+    async removeTrace(id) {
+      assertOpen();
+      if (typeof id !== 'string' || id.length === 0) {
+        throw new TraceBufferOptionError('id', id, 'the non-empty id of a buffered trace');
+      }
+      await idle();
+      const removed = await (await backend()).remove([id]);
+      if (removed.length > 0) emit({ type: 'removed', ids: removed });
+      return removed.length > 0;
+    },
+
+    async getBufferStatus() {
+      await idle();
+      let stats = { count: 0, bytes: 0, oldest: null as number | null, newest: null as number | null };
+      let kind = knownChoice?.backend.kind ?? requestedKind(options);
+      if (!closed) {
+        try {
+          const store = await backend();
+          kind = store.kind;
+          stats = await store.stats();
+        } catch (error) {
+          // The status must answer even when storage is down; it says why instead.
+          reportError(storageError(error, 'reading the buffer status'));
+        }
+      }
+      return {
+        name: options.name,
+        backend: kind,
+        fallbackReason: knownChoice?.fallbackReason ?? null,
+        persistent: kind !== 'memory',
+        totalTraces: stats.count,
+        maxBufferSize: options.maxBufferSize,
+        totalSizeBytes: stats.bytes,
+        oldestTrace: stats.oldest,
+        newestTrace: stats.newest,
+        pendingWrites: pending.length,
+        corruptRecords: corruptSeen.size,
+        stored: storedCount,
+        delivered: deliveredCount,
+        dropped: { ...dropped },
+        lastError,
+        lastReplay,
+        closed,
+      };
+    },
+
+    async clearBuffer() {
+      assertOpen();
+      await idle();
+      let removed: number;
+      try {
+        removed = await (await backend()).clear();
+      } catch (error) {
+        const failure = storageError(error, 'clearing the buffer');
+        const partial = failure.details?.['removed'];
+        if (typeof partial !== 'number') throw failure;
+        // Some records could not be removed: say so, but count what went.
+        reportError(failure);
+        removed = partial;
+      }
+      corruptSeen.clear();
+      emit({ type: 'cleared', count: removed });
+      return removed;
+    },
+
+    replayBufferedTraces(replayOptions = {}) {
+      if (closed)
+        return Promise.reject(new TraceBufferError('CLOSED', 'This trace buffer was closed; create a new one.'));
+      const run = replayChain.then(() => replay(replayOptions));
+      replayChain = run.then(
+        () => undefined,
+        () => undefined, // the caller of this replay gets its error; the next replay still runs
+      );
+      return run;
+    },
+
+    subscribe(listener) {
+      if (typeof listener !== 'function') throw new TraceBufferOptionError('listener', listener, 'a function');
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    flush: idle,
+
+    async close() {
+      if (closed) return;
+      await idle();
+      closed = true;
+      await replayChain;
+      if (choice) {
+        const store = await choice.then(
+          (chosen) => chosen.backend,
+          () => undefined, // it never opened, so there is nothing to close
+        );
+        await store?.close();
+      }
+    },
+  };
+}
+
+function buildRecord(
+  options: ResolvedOptions,
+  id: string,
+  traceData: unknown,
+  config: unknown,
+  inferencePipelineId: unknown,
+  seq: number,
+): StoredTrace {
+  if (typeof traceData !== 'object' || traceData === null || Array.isArray(traceData)) {
+    throw new TraceBufferError('NOT_SERIALIZABLE', `traceData must be a plain object; got ${kindOf(traceData)}.`, {
+      details: { field: 'traceData' },
+    });
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new TraceBufferError('NOT_SERIALIZABLE', `config must be a plain object; got ${kindOf(config)}.`, {
+      details: { field: 'config' },
+    });
+  }
+  if (inferencePipelineId !== null && (typeof inferencePipelineId !== 'string' || inferencePipelineId === '')) {
+    throw new TraceBufferError(
+      'NOT_SERIALIZABLE',
+      `inferencePipelineId must be a non-empty string or null; got ${kindOf(inferencePipelineId)}.`,
+      { details: { field: 'inferencePipelineId' } },
+    );
+  }
+  const traceJson = toJson(traceData, 'traceData');
+  const configJson = toJson(config, 'config');
+  const sizeBytes = utf8Length(traceJson) + utf8Length(configJson);
+  if (sizeBytes > options.maxTraceBytes) {
+    throw new TraceBufferError(
+      'TRACE_TOO_LARGE',
+      `The trace is ${sizeBytes} bytes as JSON; maxTraceBytes allows ${options.maxTraceBytes}.`,
+      { details: { sizeBytes, maxTraceBytes: options.maxTraceBytes } },
+    );
+  }
+  return {
+    id,
+    // Stored in JSON form: what reads back is exactly what a sender will post.
+    traceData: JSON.parse(traceJson) as StoredTrace['traceData'],
+    config: JSON.parse(configJson) as StoredTrace['config'],
+    inferencePipelineId,
+    timestamp: Date.now(),
+    attempts: 0,
+    metadata: { bufferVersion: BUFFER_VERSION, createdBy: options.createdBy },
+    seq,
+    sizeBytes,
+  };
+}
+
+function refOf(trace: Pick<BufferedTrace, 'id' | 'traceData'>): TraceRef {
+  return { id: trace.id, traceId: traceIdOf(trace) };
+}
+
+function requestedKind(options: ResolvedOptions): string {
+  return typeof options.storage === 'string' ? options.storage : options.storage.kind;
+}
+
+function callbackFailed(name: string, error: unknown): TraceBufferError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new TraceBufferError('CALLBACK_FAILED', `${name} threw: ${reason}`, { cause: error });
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+/** Last resort for an `onError` that throws: hand it to the host, never lose it. */
+function reportUncaught(error: unknown): void {
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
+  if (typeof report === 'function') report(error);
+  else console.error('offline-trace-buffer: onError threw', error);
+}

@@ -1,0 +1,42 @@
+export { createTraceBuffer } from './create-trace-buffer.js';
+export { memoryBackend } from './backends/memory-backend.js';
+export { indexedDbBackend, type IndexedDbBackendOptions } from './backends/indexeddb-backend.js';
+export { databaseNameFor } from './backends/select-backend.js';
+export type * from './backends/backend.js';
+export {
+  TraceBufferError,
+  TraceBufferOptionError,
+  isTraceBufferError,
+  type TraceBufferErrorCode,
+  type TraceBufferErrorFields,
+} from './core/errors.js';
+export type * from './core/events.js';
+export {
+  DEFAULT_MAX_BUFFER_SIZE,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_TRACE_BYTES,
+  DEFAULT_NAME,
+  DEFAULT_REPLAY_BATCH_SIZE,
+  type SendFunction,
+  type StorageChoice,
+  type TraceBufferOptions,
+} from './core/options.js';
+export {
+  BUFFER_VERSION,
+  type BufferedTrace,
+  type BufferedTraceMetadata,
+  type JsonValue,
+  type StoredTrace,
+  type TraceConfig,
+  type TraceData,
+  type CorruptRecord,
+} from './core/record.js';
+export type {
+  BufferStatus,
+  FailedTrace,
+  ReplayOptions,
+  ReplayResult,
+  TraceBuffer,
+  BackendChoice,
+} from './core/trace-buffer.js';
+export { randomUUID, type RandomSource } from './platform/random-uuid.js';

@@ -1,0 +1,244 @@
+import type { StorageBackend } from '../../src/index.js';
+import { deepEqual, equal } from './check.js';
+import { storedTrace } from './fixtures.js';
+
+/**
+ * Opens a backend on the store called `name`. Calling it twice with the same
+ * name must give two independent instances on one shared store (two tabs),
+ * when `shared` is true.
+ */
+export interface BackendFactory {
+  open(name: string): StorageBackend | Promise<StorageBackend>;
+  /** Whether two instances opened with one name share their records. */
+  shared: boolean;
+  /** Whether records survive close() and a new open(). */
+  persistent: boolean;
+}
+
+export interface ContractCase {
+  name: string;
+  /** Set when the case needs shared or persistent storage. */
+  needs?: 'shared' | 'persistent';
+  run(factory: BackendFactory, name: string): Promise<void>;
+}
+
+const ids = (records: { id: string }[]): string[] => records.map((r) => r.id);
+
+/** Every backend must pass these, in Node where it can run and in every browser. */
+export const backendContract: ContractCase[] = [
+  {
+    name: 'insert then readAll returns every record in age order, unchanged',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const records = [storedTrace(3), storedTrace(1), storedTrace(2)];
+      const { evicted } = await backend.insert(records, 10);
+      equal(evicted.length, 0, 'nothing evicted under the cap');
+      const { records: read, corrupt } = await backend.readAll();
+      equal(corrupt.length, 0, 'no corrupt records');
+      deepEqual(read, [records[1], records[2], records[0]], 'records in age order');
+      await backend.close();
+    },
+  },
+  {
+    name: 'insert evicts the oldest records beyond maxSize in the same step',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const first = [1, 2, 3, 4].map((i) => storedTrace(i));
+      await backend.insert(first, 4);
+      const second = [5, 6].map((i) => storedTrace(i));
+      const { evicted } = await backend.insert(second, 4);
+      deepEqual(
+        evicted.map((e) => e.id),
+        ids(first.slice(0, 2)),
+        'the two oldest were evicted, oldest first',
+      );
+      equal(evicted[0]?.traceId, 'inference-1', 'an eviction names the trace id');
+      deepEqual(ids((await backend.readAll()).records), ids([...first.slice(2), ...second]), 'the newest four remain');
+      await backend.close();
+    },
+  },
+  {
+    name: 'maxSize 0 keeps nothing and reports every record evicted',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const { evicted } = await backend.insert([storedTrace(1), storedTrace(2)], 0);
+      equal(evicted.length, 2, 'both evicted');
+      equal((await backend.stats()).count, 0, 'empty');
+      await backend.close();
+    },
+  },
+  {
+    name: 'the cap holds exactly when many inserts race',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const batches = Array.from({ length: 40 }, (_, b) =>
+        Array.from({ length: 10 }, (_, i) => storedTrace(b * 10 + i)),
+      );
+      const results = await Promise.all(batches.map((batch) => backend.insert(batch, 100)));
+      const evictedTotal = results.reduce((sum, r) => sum + r.evicted.length, 0);
+      const { records } = await backend.readAll();
+      equal(records.length, 100, 'exactly the cap remains');
+      equal(evictedTotal, 300, 'every excess record was reported evicted once');
+      deepEqual(ids(records), ids(batches.flat().slice(300)), 'the newest 100 remain');
+      equal((await backend.stats()).count, 100, 'stats agree');
+      await backend.close();
+    },
+  },
+  {
+    name: 'readOldest pages in age order from a cursor without skipping ties',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      // Two writers stored in the same millisecond with the same sequence number.
+      const tied = [storedTrace(1, 1000, 0), storedTrace(2, 1000, 0), storedTrace(3, 1000, 0)];
+      const later = [storedTrace(4, 1001, 0), storedTrace(5, 1002, 1)];
+      await backend.insert([...later, ...tied], 100);
+      const seen: string[] = [];
+      let after;
+      for (let page = 0; page < 10; page++) {
+        const { records } = await backend.readOldest(2, after);
+        if (records.length === 0) break;
+        seen.push(...ids(records));
+        after = records[records.length - 1];
+      }
+      const expected = ids([...tied].sort((a, b) => (a.id < b.id ? -1 : 1))).concat(ids(later));
+      deepEqual(seen, expected, 'every record once, in age order');
+      await backend.close();
+    },
+  },
+  {
+    name: 'remove returns only the ids that were present',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const records = [storedTrace(1), storedTrace(2)];
+      await backend.insert(records, 10);
+      const first = await backend.remove([records[0]!.id, 'no-such-id']);
+      deepEqual(first, [records[0]!.id], 'removed the present one');
+      deepEqual(await backend.remove([records[0]!.id]), [], 'removing again removes nothing');
+      deepEqual(ids((await backend.readAll()).records), [records[1]!.id], 'the other stays');
+      await backend.close();
+    },
+  },
+  {
+    name: 'update replaces present records and never resurrects removed ones',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const [a, b] = [storedTrace(1), storedTrace(2)];
+      await backend.insert([a, b], 10);
+      await backend.remove([b.id]);
+      const updated = await backend.update([
+        { ...a, attempts: 2 },
+        { ...b, attempts: 5 },
+      ]);
+      deepEqual(updated, [a.id], 'only the present record was updated');
+      const { records } = await backend.readAll();
+      equal(records.length, 1, 'the removed record stayed removed');
+      equal(records[0]?.attempts, 2, 'the update is stored');
+      await backend.close();
+    },
+  },
+  {
+    name: 'stats track count, bytes, oldest and newest without a scan',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      deepEqual(await backend.stats(), { count: 0, bytes: 0, oldest: null, newest: null }, 'empty store');
+      const records = [1, 2, 3].map((i) => storedTrace(i, 5000 + i));
+      await backend.insert(records, 2);
+      const stats = await backend.stats();
+      equal(stats.count, 2, 'count after eviction');
+      equal(stats.bytes, records[1]!.sizeBytes + records[2]!.sizeBytes, 'bytes of what remains');
+      equal(stats.oldest, 5002, 'oldest');
+      equal(stats.newest, 5003, 'newest');
+      await backend.remove([records[2]!.id]);
+      const after = await backend.stats();
+      equal(after.count, 1, 'count after remove');
+      equal(after.newest, 5002, 'newest after removing the newest');
+      await backend.close();
+    },
+  },
+  {
+    name: 'clear removes everything and returns how many it removed',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      await backend.insert(
+        [1, 2, 3, 4, 5].map((i) => storedTrace(i)),
+        10,
+      );
+      equal(await backend.clear(), 5, 'five removed');
+      equal(await backend.clear(), 0, 'nothing left to remove');
+      deepEqual(await backend.stats(), { count: 0, bytes: 0, oldest: null, newest: null }, 'empty afterwards');
+      await backend.close();
+    },
+  },
+  {
+    name: 'clear racing a remove counts each record once',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const records = [1, 2, 3, 4, 5].map((i) => storedTrace(i));
+      await backend.insert(records, 10);
+      const [removed, cleared] = await Promise.all([backend.remove([records[2]!.id]), backend.clear()]);
+      equal(removed.length + cleared, 5, 'remove and clear together account for all five');
+      await backend.close();
+    },
+  },
+  {
+    name: 'records read back are copies',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const record = storedTrace(1);
+      await backend.insert([record], 10);
+      record.traceData['output'] = 'changed by the caller';
+      const [read] = (await backend.readAll()).records;
+      equal(read?.traceData['output'], 'answer 1', 'a caller mutating its object does not change the store');
+      read!.traceData['output'] = 'changed again';
+      equal((await backend.readAll()).records[0]?.traceData['output'], 'answer 1', 'nor does mutating a read');
+      await backend.close();
+    },
+  },
+  {
+    name: 'two instances on one store keep the cap together',
+    needs: 'shared',
+    async run(factory, name) {
+      const [a, b] = await Promise.all([factory.open(name), factory.open(name)]);
+      const writes = Array.from({ length: 30 }, (_, i) =>
+        (i % 2 ? a : b).insert(
+          Array.from({ length: 10 }, (_, j) => storedTrace(i * 10 + j)),
+          50,
+        ),
+      );
+      await Promise.all(writes);
+      equal((await a.readAll()).records.length, 50, 'the cap holds across instances');
+      equal((await b.stats()).count, 50, 'both instances see the same count');
+      await Promise.all([a.close(), b.close()]);
+    },
+  },
+  {
+    name: 'records survive close and reopen',
+    needs: 'persistent',
+    async run(factory, name) {
+      const first = await factory.open(name);
+      const records = [storedTrace(1), storedTrace(2)];
+      await first.insert(records, 10);
+      await first.close();
+      const second = await factory.open(name);
+      deepEqual(ids((await second.readAll()).records), ids(records), 'both records are back');
+      equal((await second.stats()).count, 2, 'and counted');
+      await second.close();
+    },
+  },
+];
+
+export function applicableCases(factory: BackendFactory): {
+  run: ContractCase[];
+  skipped: { name: string; why: string }[];
+} {
+  const run: ContractCase[] = [];
+  const skipped: { name: string; why: string }[] = [];
+  for (const testCase of backendContract) {
+    if (testCase.needs === 'shared' && !factory.shared) {
+      skipped.push({ name: testCase.name, why: 'this backend keeps one store per instance' });
+    } else if (testCase.needs === 'persistent' && !factory.persistent) {
+      skipped.push({ name: testCase.name, why: 'this backend does not persist' });
+    } else run.push(testCase);
+  }
+  return { run, skipped };
+}

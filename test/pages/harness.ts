@@ -1,0 +1,65 @@
+/**
+ * The page every browser test drives (Playwright, and WebDriver for WebKit).
+ * It exposes the shared suites on `window.otb`; a runner calls one case at a
+ * time by name and gets back the error message, if any.
+ */
+import * as library from '../../src/index.js';
+import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
+import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
+import { uniqueName } from '../contract/fixtures.js';
+
+const backendFactories: Record<string, BackendFactory> = {
+  indexeddb: {
+    open: (name) => library.indexedDbBackend({ databaseName: name }),
+    shared: true,
+    persistent: true,
+  },
+  memory: { open: () => library.memoryBackend(), shared: false, persistent: false },
+};
+
+export interface CaseOutcome {
+  ok: boolean;
+  error?: string;
+}
+
+async function outcome(run: () => Promise<void>): Promise<CaseOutcome> {
+  try {
+    await run();
+    return { ok: true };
+  } catch (error) {
+    return {
+      ok: false,
+      error: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error),
+    };
+  }
+}
+
+const harness = {
+  library,
+  ready: true,
+  backendCaseNames(kind: string): string[] {
+    return applicableCases(backendFactories[kind]!).run.map((c) => c.name);
+  },
+  runBackendCase(kind: string, caseName: string): Promise<CaseOutcome> {
+    const factory = backendFactories[kind];
+    const testCase = factory && applicableCases(factory).run.find((c) => c.name === caseName);
+    if (!factory || !testCase) return Promise.resolve({ ok: false, error: `no case "${caseName}" for ${kind}` });
+    return outcome(() => testCase.run(factory, uniqueName('contract')));
+  },
+  scenarioNames(): string[] {
+    return bufferScenarios.map((s) => s.name);
+  },
+  runScenario(storage: ScenarioContext['storage'], scenarioName: string): Promise<CaseOutcome> {
+    const scenario = bufferScenarios.find((s) => s.name === scenarioName);
+    if (!scenario) return Promise.resolve({ ok: false, error: `no scenario "${scenarioName}"` });
+    return outcome(() => scenario.run({ storage, name: uniqueName('scenario') }));
+  },
+};
+
+declare global {
+  interface Window {
+    otb: typeof harness;
+  }
+}
+
+window.otb = harness;

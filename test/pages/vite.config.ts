@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+// Serves the browser test pages; they import the library from src/.
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  logLevel: 'warn',
+  clearScreen: false,
+  // Pre-bundle up front: a dependency found mid-run would reload the page under a test.
+  optimizeDeps: { include: ['idb'], noDiscovery: true },
+  server: { fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] } },
+});

@@ -1,0 +1,33 @@
+// Runs the shared suites in Node: memory, and IndexedDB on fake-indexeddb.
+// fake-indexeddb is only a fast first check; the real proof is the browser run.
+import 'fake-indexeddb/auto';
+import { describe, it } from 'vitest';
+import { indexedDbBackend, memoryBackend } from '../../src/index.js';
+import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
+import { bufferScenarios } from '../contract/buffer-scenarios.js';
+import { uniqueName } from '../contract/fixtures.js';
+
+const factories: Record<string, BackendFactory> = {
+  memory: { open: () => memoryBackend(), shared: false, persistent: false },
+  'indexeddb (fake-indexeddb)': {
+    open: (name) => indexedDbBackend({ databaseName: name }),
+    shared: true,
+    persistent: true,
+  },
+};
+
+for (const [label, factory] of Object.entries(factories)) {
+  describe(`backend contract: ${label}`, () => {
+    const { run, skipped } = applicableCases(factory);
+    for (const testCase of run) it(testCase.name, () => testCase.run(factory, uniqueName('contract')));
+    for (const { name, why } of skipped) it.skip(`${name} (not applicable: ${why})`, () => undefined);
+  });
+}
+
+for (const storage of ['memory', 'indexeddb'] as const) {
+  describe(`buffer scenarios: ${storage}`, () => {
+    for (const scenario of bufferScenarios) {
+      it(scenario.name, () => scenario.run({ storage, name: uniqueName('scenario') }));
+    }
+  });
+}

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import dts from 'vite-plugin-dts';
+
+// Library build: one ES module per entry, dependencies left as imports so
+// apps dedupe them, declarations beside the code.
+export default defineConfig({
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    minify: false,
+    lib: {
+      entry: { index: 'src/index.ts' },
+      formats: ['es'],
+    },
+    rolldownOptions: {
+      external: [/^idb(\/|$)/, /^comlink(\/|$)/, /^@opentelemetry\//],
+    },
+  },
+  plugins: [dts({ include: ['src'], tsconfigPath: './tsconfig.build.json' })],
+});
