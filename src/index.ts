@@ -40,3 +40,12 @@ export type {
   BackendChoice,
 } from './core/trace-buffer.js';
 export { randomUUID, type RandomSource } from './platform/random-uuid.js';
+export {
+  classifyFailure,
+  deliveryError,
+  isRetryableStatus,
+  parseRetryAfter,
+  type DeliveryFailure,
+  type DeliveryFailureInit,
+  type SendResult,
+} from './core/delivery.js';

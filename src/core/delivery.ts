@@ -1,0 +1,79 @@
+import { TraceBufferError } from './errors.js';
+
+/**
+ * How a `send` tells the buffer what happened, and how the buffer classifies
+ * it. Peers got this wrong both ways: Workbox counted a 5xx as delivered, and
+ * buffers without a split retried a permanently rejected trace forever.
+ */
+
+/** Fields a sender can set on a failure; all optional. */
+export interface DeliveryFailureInit {
+  message?: string;
+  /** HTTP status of the answer, when there was one. */
+  status?: number;
+  /** Wait at least this long before trying again (from `Retry-After`). */
+  retryAfterMs?: number;
+  /** Overrides the classification by status (network errors, 408, 429 and 5xx are retryable). */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** What `send` may resolve with to report a partial delivery. */
+export interface SendResult {
+  /** Traces of the batch that were not delivered (by buffer id); every other trace was. */
+  failed?: { id: string; reason: string; retryable?: boolean; status?: number }[];
+  /** Wait at least this long before the next attempt. */
+  retryAfterMs?: number;
+}
+
+export interface DeliveryFailure {
+  message: string;
+  retryable: boolean;
+  status?: number;
+  retryAfterMs?: number;
+}
+
+/** The error a sender throws when a batch was not delivered. */
+export function deliveryError(init: DeliveryFailureInit = {}): TraceBufferError {
+  const retryable = init.retryable ?? (init.status === undefined || isRetryableStatus(init.status));
+  const message =
+    init.message ?? (init.status === undefined ? 'delivery failed' : `the collector answered ${init.status}`);
+  const details: Record<string, unknown> = { retryable };
+  if (init.status !== undefined) details['status'] = init.status;
+  if (init.retryAfterMs !== undefined) details['retryAfterMs'] = init.retryAfterMs;
+  return new TraceBufferError('SEND_FAILED', message, { cause: init.cause, details });
+}
+
+/** 408 (timeout), 429 (slow down) and every 5xx may succeed later; other 4xx will not. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Reads a `Retry-After` header: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Classifies whatever `send` threw. Our own errors carry their verdict; a
+ * `TypeError` is what `fetch` throws for network failures (retryable); an
+ * object with a numeric `status` is judged by it; anything else is retried,
+ * within the retry budget, because a bug in a sender should not lose data.
+ */
+export function classifyFailure(error: unknown): DeliveryFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  const details = (error as { details?: Record<string, unknown> } | null)?.details;
+  if ((error as { code?: unknown } | null)?.code === 'SEND_FAILED' && details) {
+    const failure: DeliveryFailure = { message, retryable: details['retryable'] !== false };
+    if (typeof details['status'] === 'number') failure.status = details['status'];
+    if (typeof details['retryAfterMs'] === 'number') failure.retryAfterMs = details['retryAfterMs'];
+    return failure;
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number') return { message, status, retryable: isRetryableStatus(status) };
+  return { message, retryable: true };
+}
