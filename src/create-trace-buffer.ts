@@ -1,17 +1,27 @@
 import { selectBackend } from './backends/select-backend.js';
 import { resolveOptions, type TraceBufferOptions } from './core/options.js';
 import { createBufferCore, type TraceBuffer } from './core/trace-buffer.js';
+import { openChannel } from './platform/broadcast-channel.js';
+import { isKnownOffline, watchOnline } from './platform/connectivity.js';
+import { watchPageExit } from './platform/page-lifecycle.js';
 import { randomUUID } from './platform/random-uuid.js';
+import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
 
 /**
- * Creates a buffer. Nothing is opened until the first call that needs storage,
- * so creating one on page load costs nothing. Bad options throw a `TypeError`
- * (code `INVALID_OPTION`) at once.
+ * Creates a buffer. Storage is opened on the first call that needs it; with a
+ * `send` function, automatic replay starts (after `autoReplay.startupDelayMs`).
+ * Bad options throw a `TypeError` (code `INVALID_OPTION`) at once.
  */
 export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
   const resolved = resolveOptions(options);
   return createBufferCore(resolved, {
     openBackend: () => selectBackend(resolved),
     generateId: () => randomUUID(),
+    withLock: withWebLock,
+    locksAvailable: webLocksAvailable(),
+    openChannel,
+    isKnownOffline,
+    watchOnline,
+    watchPageExit,
   });
 }

@@ -12,6 +12,7 @@ export {
 } from './core/errors.js';
 export type * from './core/events.js';
 export {
+  DEFAULT_LEASE_MS,
   DEFAULT_MAX_BUFFER_SIZE,
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_TRACE_BYTES,
@@ -25,6 +26,7 @@ export {
   BUFFER_VERSION,
   type BufferedTrace,
   type BufferedTraceMetadata,
+  type Lease,
   type JsonValue,
   type StoredTrace,
   type TraceConfig,
@@ -32,13 +34,17 @@ export {
   type CorruptRecord,
 } from './core/record.js';
 export type {
+  BackendChoice,
   BufferStatus,
   FailedTrace,
+  PublishOutcome,
   ReplayOptions,
   ReplayResult,
+  SendContext,
   TraceBuffer,
-  BackendChoice,
 } from './core/trace-buffer.js';
+export { AUTO_REPLAY_DEFAULTS, type AutoReplayOptions } from './core/replay-scheduler.js';
+export { ISOLATE_AFTER_ATTEMPTS } from './core/replay.js';
 export { randomUUID, type RandomSource } from './platform/random-uuid.js';
 export {
   classifyFailure,

@@ -11,21 +11,35 @@ export type DropReason =
   /** The storage backend failed or is unavailable. */
   | 'storage'
   /** `storeTrace` was called after `close()`. */
-  | 'closed';
+  | 'closed'
+  /** The collector refused the trace for good (a 4xx other than 408 and 429). */
+  | 'rejected'
+  /** Retryable failures reached `maxAttempts`. */
+  | 'exhausted';
 
 export interface TraceRef {
   /** The buffer id (a UUID). */
   id: string;
   /** `traceData.inferenceId` when present, else the buffer id. */
   traceId: string;
+  /** When it was stored (given for evictions, so their order can be checked). */
+  timestamp?: number;
 }
 
-/** A change to the buffer, as `subscribe` listeners and `onEvent` receive it. */
-export type BufferEvent =
+/** The error of a `dropped` event: a TraceBufferError here, its plain fields when it came from another tab. */
+export type DropError = Pick<TraceBufferError, 'code' | 'message' | 'name'>;
+
+/**
+ * A change to the buffer, as `subscribe` listeners and `onEvent` receive it.
+ * `remote` is true when another tab or worker of the origin made the change
+ * (it arrived over BroadcastChannel).
+ */
+export type BufferEvent = { remote?: boolean } & (
   | { type: 'stored'; traces: TraceRef[] }
   | { type: 'delivered'; traces: TraceRef[] }
   | { type: 'removed'; ids: string[] }
   | { type: 'cleared'; count: number }
-  | { type: 'dropped'; reason: DropReason; traces: TraceRef[]; error?: TraceBufferError };
+  | { type: 'dropped'; reason: DropReason; traces: TraceRef[]; error?: DropError }
+);
 
 export type BufferListener = (event: BufferEvent) => void;

@@ -1,11 +1,11 @@
 import { TraceBufferOptionError } from './errors.js';
 import type { StorageBackend } from '../backends/backend.js';
-import type { BufferedTrace } from './record.js';
 import type { TraceBufferError } from './errors.js';
 import type { BufferEvent } from './events.js';
+import type { SendFunction } from './replay.js';
+import { AUTO_REPLAY_DEFAULTS, type AutoReplayOptions } from './replay-scheduler.js';
 
-/** Delivers one batch. Resolve once the backend accepted it; reject if it did not. */
-export type SendFunction = (traces: BufferedTrace[]) => Promise<unknown>;
+export type { SendFunction };
 
 export type StorageChoice = 'auto' | 'indexeddb' | 'memory' | StorageBackend;
 
@@ -32,6 +32,23 @@ export interface TraceBufferOptions {
   /** Traces per `send` call during replay. Default 50. */
   replayBatchSize?: number;
   /**
+   * Replay by itself: shortly after start-up, on `online`, and on a backoff
+   * timer while traces remain. Default: on when `send` is given. `false` turns
+   * it off; an object tunes the delays.
+   */
+  autoReplay?: boolean | AutoReplayOptions;
+  /**
+   * How long a replayer may hold a batch before another may take it over, in
+   * ms. `send` is told to give up (through its `signal`) before then. Default 60,000.
+   */
+  leaseMs?: number;
+  /**
+   * Counted failed attempts after which a trace that only ever met retryable
+   * failures is dropped (reason `exhausted`). Attempts while the browser knows
+   * it is offline do not count. Default: no limit (the cap bounds storage).
+   */
+  maxAttempts?: number;
+  /**
    * IndexedDB transaction durability for writes: `'default'` (the browser's
    * choice), `'strict'` (flushed to disk before resolving) or `'relaxed'`.
    */
@@ -42,6 +59,8 @@ export interface TraceBufferOptions {
   onError?: (error: TraceBufferError) => void;
   /** Called with every change (stored, delivered, evicted, dropped); same as `subscribe`. */
   onEvent?: (event: BufferEvent) => void;
+  /** `publish` calls it when sending failed, before buffering (Openlayer's hook). A throw is reported, not raised. */
+  onFlushFailure?: (traceData: Record<string, unknown>, config: Record<string, unknown>, error: unknown) => void;
 }
 
 export interface ResolvedOptions {
@@ -51,10 +70,14 @@ export interface ResolvedOptions {
   maxTraceBytes: number;
   send: SendFunction | undefined;
   replayBatchSize: number;
+  autoReplay: Required<AutoReplayOptions> | null;
+  leaseMs: number;
+  maxAttempts: number;
   durability: IDBTransactionDurability;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
+  onFlushFailure: TraceBufferOptions['onFlushFailure'];
 }
 
 export const DEFAULT_NAME = 'openlayer';
@@ -62,6 +85,7 @@ export const DEFAULT_MAX_BUFFER_SIZE = 1000;
 export const DEFAULT_MAX_TRACE_BYTES = 1024 * 1024;
 export const DEFAULT_REPLAY_BATCH_SIZE = 50;
 export const DEFAULT_MAX_RETRIES = 3;
+export const DEFAULT_LEASE_MS = 60_000;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const STORAGE_KINDS = ['auto', 'indexeddb', 'memory'];
 const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
@@ -85,6 +109,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxTraceBytes: count(given, 'maxTraceBytes', DEFAULT_MAX_TRACE_BYTES, 1),
     send: optionalFunction<SendFunction>(given, 'send'),
     replayBatchSize: count(given, 'replayBatchSize', DEFAULT_REPLAY_BATCH_SIZE, 1),
+    autoReplay: autoReplayOption(given['autoReplay'], given['send'] !== undefined),
+    leaseMs: count(given, 'leaseMs', DEFAULT_LEASE_MS, 1),
+    maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
     durability: durabilityOption(given['durability']),
     createdBy: optionalString(
       given,
@@ -95,6 +122,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     ),
     onError: optionalFunction(given, 'onError'),
     onEvent: optionalFunction(given, 'onEvent'),
+    onFlushFailure: optionalFunction(given, 'onFlushFailure'),
   };
 }
 
@@ -147,6 +175,37 @@ function storageOption(value: unknown): StorageChoice {
     value,
     `${STORAGE_KINDS.map((k) => `"${k}"`).join(', ')} or a backend object`,
   );
+}
+
+function autoReplayOption(value: unknown, hasSend: boolean): Required<AutoReplayOptions> | null {
+  if (value === undefined) return hasSend ? { ...AUTO_REPLAY_DEFAULTS } : null;
+  if (value === false) return null;
+  if (value === true) {
+    if (!hasSend) throw new TraceBufferOptionError('autoReplay', value, 'true only together with a "send" function');
+    return { ...AUTO_REPLAY_DEFAULTS };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TraceBufferOptionError(
+      'autoReplay',
+      value,
+      'true, false, or { startupDelayMs, initialDelayMs, maxDelayMs }',
+    );
+  }
+  if (!hasSend) throw new TraceBufferOptionError('autoReplay', value, 'delays only together with a "send" function');
+  const given = value as Record<string, unknown>;
+  const resolved = {
+    startupDelayMs: count(given, 'startupDelayMs', AUTO_REPLAY_DEFAULTS.startupDelayMs, 0),
+    initialDelayMs: count(given, 'initialDelayMs', AUTO_REPLAY_DEFAULTS.initialDelayMs, 1),
+    maxDelayMs: count(given, 'maxDelayMs', AUTO_REPLAY_DEFAULTS.maxDelayMs, 1),
+  };
+  if (resolved.maxDelayMs < resolved.initialDelayMs) {
+    throw new TraceBufferOptionError(
+      'autoReplay.maxDelayMs',
+      resolved.maxDelayMs,
+      `a number of ms no smaller than initialDelayMs (${resolved.initialDelayMs})`,
+    );
+  }
+  return resolved;
 }
 
 function durabilityOption(value: unknown): IDBTransactionDurability {

@@ -38,6 +38,16 @@ export interface BufferedTrace {
 export interface StoredTrace extends BufferedTrace {
   seq: number;
   sizeBytes: number;
+  /** Set while a replayer is delivering the trace; an expired lease may be reclaimed. */
+  lease?: Lease | null;
+}
+
+/** Marks a trace in flight, so a tab that dies mid-delivery loses nothing. */
+export interface Lease {
+  /** The buffer instance delivering it. */
+  owner: string;
+  /** Milliseconds since the epoch after which another replayer may take it over. */
+  expiresAt: number;
 }
 
 /** A record that a backend could not decode. It is reported, never thrown. */

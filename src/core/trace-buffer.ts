@@ -1,12 +1,12 @@
 import type { StorageBackend } from '../backends/backend.js';
+import { classifyFailure } from './delivery.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
 import type { BufferEvent, BufferListener, DropReason, TraceRef } from './events.js';
-import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions, type SendFunction } from './options.js';
+import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions } from './options.js';
 import {
   BUFFER_VERSION,
   toBufferedTrace,
   toJson,
-  traceIdOf,
   utf8Length,
   type BufferedTrace,
   type CorruptRecord,
@@ -14,6 +14,10 @@ import {
   type TraceConfig,
   type TraceData,
 } from './record.js';
+import { refOf, runReplayPass, type PassOutcome, type ReplayResult, type SendFunction } from './replay.js';
+import { ReplayScheduler } from './replay-scheduler.js';
+
+export type { FailedTrace, ReplayResult, SendContext, SendFunction } from './replay.js';
 
 /** The backend a buffer ended up on, and why it is not the one asked for. */
 export interface BackendChoice {
@@ -22,12 +26,31 @@ export interface BackendChoice {
   fallbackReason: string | null;
 }
 
-/** What the platform layer gives the core (see create-trace-buffer.ts). */
+/** A channel to every other tab and worker of the origin (BroadcastChannel). */
+export interface CoreChannel {
+  post(message: unknown): void;
+  close(): void;
+}
+
+/**
+ * What the platform layer gives the core (see create-trace-buffer.ts). The
+ * core itself touches no browser API, so it runs in Node with fakes.
+ */
 export interface CorePlatform {
   /** Opens the storage; called lazily, and again after a failed open. */
   openBackend: () => Promise<BackendChoice>;
   /** A new, full, random UUID per trace. */
   generateId: () => string;
+  /** Runs `fn` under a lock shared by the origin; `undefined` when `ifAvailable` and taken. */
+  withLock?: <T>(name: string, fn: () => Promise<T>, options?: { ifAvailable?: boolean }) => Promise<T | undefined>;
+  /** Whether `withLock` really coordinates across tabs and workers. */
+  locksAvailable?: boolean;
+  openChannel?: (name: string, onMessage: (message: unknown) => void) => CoreChannel | null;
+  isKnownOffline?: () => boolean;
+  /** Subscribes to `online`; returns the unsubscribe function. */
+  watchOnline?: (onOnline: () => void) => () => void;
+  /** Subscribes to page exit (pagehide, hidden); returns the unsubscribe function. */
+  watchPageExit?: (onExit: () => void) => () => void;
 }
 
 export interface ReplayOptions {
@@ -41,23 +64,8 @@ export interface ReplayOptions {
   onReplayFailure?: (trace: BufferedTrace, error: unknown) => void;
 }
 
-export interface FailedTrace {
-  /** `traceData.inferenceId` when present, else the buffer id. */
-  traceId: string;
-  /** The buffer id, for `removeTrace`. */
-  id: string;
-  /** Why the last attempt failed. */
-  error: string;
-  /** Failed attempts persisted with the trace, this replay's included. */
-  attempts: number;
-}
-
-export interface ReplayResult {
-  totalTraces: number;
-  successCount: number;
-  failureCount: number;
-  failedTraces: FailedTrace[];
-}
+/** What `publish` did with the trace. */
+export type PublishOutcome = 'delivered' | 'buffered' | 'dropped';
 
 export interface BufferStatus {
   /** The buffer's name. */
@@ -85,7 +93,14 @@ export interface BufferStatus {
   /** Traces this instance dropped, by reason. */
   dropped: Record<DropReason, number>;
   lastError: { code: string; message: string; at: number } | null;
-  lastReplay: { at: number; totalTraces: number; successCount: number; failureCount: number } | null;
+  lastReplay: { at: number; totalTraces: number; successCount: number; failureCount: number; skipped: boolean } | null;
+  /** Cross-tab coordination: Web Locks (one replayer, claims) and BroadcastChannel (notifications). */
+  coordination: { locks: boolean; broadcast: boolean };
+  /** Whether replay runs by itself, and when the next timed replay is due (ms since the epoch). */
+  autoReplay: boolean;
+  nextReplayAt: number | null;
+  /** `navigator.onLine` as last known: false means offline for sure, true only maybe online. */
+  online: boolean;
   closed: boolean;
 }
 
@@ -96,6 +111,12 @@ export interface TraceBuffer {
    * input: data that has no JSON form or is too large (a `TraceBufferError`).
    */
   storeTrace(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<boolean>;
+  /**
+   * Sends the trace now and buffers it if that fails (Openlayer's tracer hook):
+   * `onFlushFailure(traceData, config, error)` is called first. Resolves with
+   * what happened; a trace the collector refused for good is dropped (reason `rejected`).
+   */
+  publish(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<PublishOutcome>;
   /** Every buffered trace, oldest first. Unreadable records are skipped and reported. */
   getBufferedTraces(): Promise<BufferedTrace[]>;
   /** Removes one trace by id; `true` if it was there. */
@@ -105,7 +126,9 @@ export interface TraceBuffer {
   clearBuffer(): Promise<number>;
   /** Sends buffered traces oldest first, removing each batch only once `send` resolved. */
   replayBufferedTraces(options?: ReplayOptions): Promise<ReplayResult>;
-  /** Listens to changes; returns the function that stops listening. */
+  /** Tells the buffer the network is back (workers get no `online` event in Chromium). */
+  notifyOnline(): void;
+  /** Listens to changes in this buffer and, over BroadcastChannel, in every tab and worker of the origin. */
   subscribe(listener: BufferListener): () => void;
   /** Resolves once every store issued so far has settled. */
   flush(): Promise<void>;
@@ -121,10 +144,30 @@ interface PendingStore {
   resolve: (stored: boolean) => void;
 }
 
+/** What goes over the BroadcastChannel. */
+interface ChannelMessage {
+  from: string;
+  event: BufferEvent;
+}
+
 export function createBufferCore(options: ResolvedOptions, platform: CorePlatform): TraceBuffer {
+  const instanceId = platform.generateId();
+  const lockPrefix = `offline-trace-buffer:${options.name}`;
+  const withLock = platform.withLock ?? (<T>(_name: string, fn: () => Promise<T>) => fn());
+  const locksAvailable = platform.locksAvailable ?? false;
+  const isKnownOffline = platform.isKnownOffline ?? (() => false);
   const listeners = new Set<BufferListener>();
-  const dropped: Record<DropReason, number> = { evicted: 0, disabled: 0, quota: 0, storage: 0, closed: 0 };
+  const dropped: Record<DropReason, number> = {
+    evicted: 0,
+    disabled: 0,
+    quota: 0,
+    storage: 0,
+    closed: 0,
+    rejected: 0,
+    exhausted: 0,
+  };
   const corruptSeen = new Set<string>();
+  const closing = new AbortController();
   let storedCount = 0;
   let deliveredCount = 0;
   let lastError: BufferStatus['lastError'] = null;
@@ -145,7 +188,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     return knownChoice.backend;
   };
 
-  // ---- reporting -------------------------------------------------------------
+  // ---- reporting and notifications ---------------------------------------------
 
   const reportError = (error: TraceBufferError): void => {
     lastError = { code: error.code, message: error.message, at: Date.now() };
@@ -157,13 +200,53 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     }
   };
 
-  const emit = (event: BufferEvent): void => {
+  const deliverLocally = (event: BufferEvent): void => {
     for (const listener of [...listeners, ...(options.onEvent ? [options.onEvent] : [])]) {
       try {
         listener(event);
       } catch (error) {
         reportError(callbackFailed('an event listener', error));
       }
+    }
+  };
+
+  // Opened on first use: creating a buffer must not open channels.
+  let channel: CoreChannel | null | undefined;
+  const getChannel = (): CoreChannel | null => {
+    if (channel !== undefined || closed) return channel ?? null;
+    try {
+      channel =
+        platform.openChannel?.(`${lockPrefix}:events`, (message) => {
+          const { from, event } = (message ?? {}) as Partial<ChannelMessage>;
+          if (from === instanceId || !event) return;
+          deliverLocally({ ...event, remote: true });
+        }) ?? null;
+    } catch (error) {
+      channel = null;
+      reportError(
+        new TraceBufferError('STORAGE_FAILED', `Change notifications are off: ${String(error)}`, { cause: error }),
+      );
+    }
+    return channel;
+  };
+
+  const emit = (event: BufferEvent): void => {
+    deliverLocally(event);
+    const out = getChannel();
+    if (!out) return;
+    // Errors lose their fields in structured clone: send the plain ones.
+    const plain: BufferEvent =
+      event.type === 'dropped' && event.error
+        ? { ...event, error: { code: event.error.code, message: event.error.message, name: event.error.name } }
+        : event;
+    try {
+      out.post({ from: instanceId, event: plain } satisfies ChannelMessage);
+    } catch (error) {
+      reportError(
+        new TraceBufferError('STORAGE_FAILED', `A change notification could not be sent: ${String(error)}`, {
+          cause: error,
+        }),
+      );
     }
   };
 
@@ -182,6 +265,15 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
           details: { ...record },
         }),
       );
+    }
+  };
+
+  const callback = <A extends unknown[]>(fn: ((...args: A) => void) | undefined, name: string, ...args: A): void => {
+    if (!fn) return;
+    try {
+      fn(...args);
+    } catch (error) {
+      reportError(callbackFailed(name, error));
     }
   };
 
@@ -246,11 +338,13 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     const { evicted } = await store.insert(records, options.maxBufferSize);
     storedCount += records.length;
     const evictedIds = new Set(evicted.map((trace) => trace.id));
-    emit({ type: 'stored', traces: refs.filter((ref) => !evictedIds.has(ref.id)) });
+    const kept = refs.filter((ref) => !evictedIds.has(ref.id));
+    if (kept.length > 0) emit({ type: 'stored', traces: kept });
     drop(
       'evicted',
-      evicted.map(({ id, traceId }) => ({ id, traceId })),
+      evicted.map(({ id, traceId, timestamp }) => ({ id, traceId, timestamp })),
     );
+    scheduler?.stored();
   };
 
   const idle = async (): Promise<void> => {
@@ -262,22 +356,22 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
   // Replays in one instance run one after another: never two sends of one trace.
   let replayChain: Promise<unknown> = Promise.resolve();
 
-  const replay = async (replayOptions: ReplayOptions): Promise<ReplayResult> => {
-    const given = replayOptions as Record<string, unknown>;
-    const maxRetries = count(given, 'maxRetries', DEFAULT_MAX_RETRIES, 0);
-    const batchSize = count(given, 'batchSize', options.replayBatchSize, 1);
-    const send = optionalFunction<SendFunction>(given, 'send') ?? options.send;
-    const onSuccess = optionalFunction<ReplayOptions['onReplaySuccess']>(given, 'onReplaySuccess');
-    const onFailure = optionalFunction<ReplayOptions['onReplayFailure']>(given, 'onReplayFailure');
-    if (!send) {
-      throw new TraceBufferOptionError(
-        'send',
-        undefined,
-        'a function, given to createTraceBuffer or to replayBufferedTraces',
-      );
-    }
-    const attemptsPerBatch = Math.max(1, maxRetries);
-    const result: ReplayResult = { totalTraces: 0, successCount: 0, failureCount: 0, failedTraces: [] };
+  const serialised = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = replayChain.then(run);
+    replayChain = next.then(
+      () => undefined,
+      () => undefined, // the caller of this replay gets its error; the next replay still runs
+    );
+    return next;
+  };
+
+  const replayPass = async (
+    send: SendFunction,
+    pass: { attemptsPerBatch: number; batchSize: number; automatic: boolean } & Pick<
+      ReplayOptions,
+      'onReplaySuccess' | 'onReplayFailure'
+    >,
+  ): Promise<PassOutcome> => {
     await idle();
     const store = await backend();
     // Traces stored after this point wait for the next replay, so a steady
@@ -286,99 +380,159 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     // are told apart by their sequence number.
     const untilTime = Date.now();
     const untilSeq = seq;
-    const storedBefore = (record: StoredTrace): boolean =>
-      record.timestamp < untilTime || (record.timestamp === untilTime && record.seq < untilSeq);
-    let after: StoredTrace | undefined;
-    for (;;) {
-      const page = await store.readOldest(batchSize, after);
-      reportCorrupt(page.corrupt);
-      const batch = page.records.filter(storedBefore);
-      if (batch.length === 0) break;
-      after = batch[batch.length - 1];
-      result.totalTraces += batch.length;
-      const traces = batch.map(toBufferedTrace);
-      let failure: unknown;
-      let delivered = false;
-      for (let attempt = 0; attempt < attemptsPerBatch && !delivered; attempt++) {
-        try {
-          await send(traces);
-          delivered = true;
-        } catch (error) {
-          failure = error;
-        }
-      }
-      if (delivered) {
-        // Remove by id, never by position: traces stored meanwhile stay.
-        await store.remove(traces.map((trace) => trace.id));
-        result.successCount += traces.length;
-        deliveredCount += traces.length;
-        emit({ type: 'delivered', traces: traces.map(refOf) });
-        for (const trace of traces) callback(onSuccess, 'onReplaySuccess', trace);
-      } else {
-        const message = failure instanceof Error ? failure.message : String(failure);
-        const failedRecords = batch.map((record) => ({ ...record, attempts: record.attempts + 1 }));
-        await store.update(failedRecords);
-        result.failureCount += traces.length;
-        for (const record of failedRecords) {
-          result.failedTraces.push({
-            traceId: traceIdOf(record),
-            id: record.id,
-            error: message,
-            attempts: record.attempts,
-          });
-        }
-        reportError(
-          new TraceBufferError('SEND_FAILED', `Delivering ${traces.length} buffered traces failed: ${message}`, {
-            cause: failure,
-          }),
-        );
-        for (const trace of traces) callback(onFailure, 'onReplayFailure', trace, failure);
-      }
-    }
+    // One replayer per origin: a tab that finds the lock taken does not queue
+    // up to send the same traces; it skips. The lock lasts one pass, and a
+    // tab that dies mid-pass releases it with its life.
+    const outcome = await withLock(
+      `${lockPrefix}:replay`,
+      () =>
+        runReplayPass(
+          {
+            backend: store,
+            instanceId,
+            leaseMs: options.leaseMs,
+            maxAttempts: options.maxAttempts,
+            exclusive: locksAvailable,
+            storedBefore: (record) =>
+              record.timestamp < untilTime || (record.timestamp === untilTime && record.seq < untilSeq),
+            isKnownOffline,
+            closing: closing.signal,
+            reportCorrupt,
+            reportError,
+            delivered: (traces) => {
+              deliveredCount += traces.length;
+              emit({ type: 'delivered', traces });
+            },
+            drop,
+            callback,
+          },
+          {
+            send,
+            attemptsPerBatch: pass.attemptsPerBatch,
+            batchSize: pass.batchSize,
+            stopOnRetryableFailure: pass.automatic,
+            onSuccess: pass.onReplaySuccess,
+            onFailure: pass.onReplayFailure,
+          },
+        ),
+      { ifAvailable: true },
+    );
+    const result: PassOutcome = outcome ?? {
+      totalTraces: 0,
+      successCount: 0,
+      failureCount: 0,
+      failedTraces: [],
+      skipped: 'replaying-elsewhere',
+      retryLater: false,
+    };
     lastReplay = {
       at: Date.now(),
       totalTraces: result.totalTraces,
       successCount: result.successCount,
       failureCount: result.failureCount,
+      skipped: result.skipped !== undefined,
     };
     return result;
   };
 
-  const callback = <A extends unknown[]>(fn: ((...args: A) => void) | undefined, name: string, ...args: A): void => {
-    if (!fn) return;
-    try {
-      fn(...args);
-    } catch (error) {
-      reportError(callbackFailed(name, error));
-    }
-  };
+  const scheduler =
+    options.autoReplay && options.send
+      ? new ReplayScheduler(options.autoReplay, {
+          run: () =>
+            serialised(() =>
+              replayPass(options.send!, { attemptsPerBatch: 1, batchSize: options.replayBatchSize, automatic: true }),
+            ),
+          hasTraces: async () => (await (await backend()).stats()).count > 0,
+          isKnownOffline,
+          onPassError: (error) => reportError(storageError(error, 'replaying buffered traces')),
+        })
+      : undefined;
+  const unwatchOnline = scheduler ? platform.watchOnline?.(() => scheduler.online()) : undefined;
+  // Stores already in flight are committed at once when the page goes away.
+  const unwatchExit = platform.watchPageExit?.(() => {
+    if (pending.length > 0) flushing ??= flushLoop();
+  });
+  scheduler?.start();
 
   // ---- the API -----------------------------------------------------------------
+
+  const prepare = (traceData: unknown, config: unknown, inferencePipelineId: unknown): StoredTrace =>
+    buildRecord(options, platform.generateId(), traceData, config, inferencePipelineId, seq++);
+
+  const enqueue = (record: StoredTrace): Promise<boolean> => {
+    const ref = refOf(record);
+    if (closed) {
+      const error = new TraceBufferError('CLOSED', 'storeTrace was called after close(); the trace was not kept.');
+      reportError(error);
+      drop('closed', [ref], error);
+      return Promise.resolve(false);
+    }
+    if (options.maxBufferSize === 0) {
+      // Openlayer fix 3: a cap of 0 means "keep nothing", not "use the default".
+      drop('disabled', [ref]);
+      return Promise.resolve(false);
+    }
+    return new Promise<boolean>((resolve) => {
+      pending.push({ record, resolve });
+      flushing ??= flushLoop();
+    });
+  };
 
   return {
     storeTrace(traceData, config = {}, inferencePipelineId = null) {
       let record: StoredTrace;
       try {
-        record = buildRecord(options, platform.generateId(), traceData, config, inferencePipelineId, seq++);
+        record = prepare(traceData, config, inferencePipelineId);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      const ref = refOf(record);
-      if (closed) {
-        const error = new TraceBufferError('CLOSED', 'storeTrace was called after close(); the trace was not kept.');
-        reportError(error);
-        drop('closed', [ref], error);
-        return Promise.resolve(false);
+      return enqueue(record);
+    },
+
+    async publish(traceData, config = {}, inferencePipelineId = null) {
+      const record = prepare(traceData, config, inferencePipelineId);
+      const send = options.send;
+      if (!send)
+        throw new TraceBufferOptionError('send', undefined, 'a function given to createTraceBuffer, to publish');
+      if (!isKnownOffline() && !closed) {
+        try {
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), options.leaseMs);
+          try {
+            const result = (await send([toBufferedTrace(record)], { signal: controller.signal, attempt: 1 })) as {
+              failed?: { id: string; reason: string; retryable?: boolean }[];
+            } | void;
+            const failed =
+              result && Array.isArray(result.failed) ? result.failed.find((f) => f.id === record.id) : undefined;
+            if (!failed) {
+              deliveredCount++;
+              emit({ type: 'delivered', traces: [refOf(record)] });
+              return 'delivered';
+            }
+            throw Object.assign(new Error(failed.reason), { retryable: failed.retryable });
+          } finally {
+            clearTimeout(timer);
+          }
+        } catch (error) {
+          callback(options.onFlushFailure, 'onFlushFailure', record.traceData, record.config, error);
+          const failure = classifyFailure(error);
+          const retryable = failure.retryable && (error as { retryable?: unknown }).retryable !== false;
+          if (!retryable) {
+            const rejected = new TraceBufferError(
+              'SEND_FAILED',
+              `The collector refused the trace: ${failure.message}`,
+              {
+                cause: error,
+                details: { ...failure },
+              },
+            );
+            reportError(rejected);
+            drop('rejected', [refOf(record)], rejected);
+            return 'dropped';
+          }
+        }
       }
-      if (options.maxBufferSize === 0) {
-        // Openlayer fix 3: a cap of 0 means "keep nothing", not "use the default".
-        drop('disabled', [ref]);
-        return Promise.resolve(false);
-      }
-      return new Promise<boolean>((resolve) => {
-        pending.push({ record, resolve });
-        flushing ??= flushLoop();
-      });
+      return (await enqueue(record)) ? 'buffered' : 'dropped';
     },
 
     async getBufferedTraces() {
@@ -431,6 +585,10 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
         dropped: { ...dropped },
         lastError,
         lastReplay,
+        coordination: { locks: locksAvailable, broadcast: getChannel() !== null },
+        autoReplay: scheduler !== undefined,
+        nextReplayAt: scheduler?.nextRunAt ?? null,
+        online: !isKnownOffline(),
         closed,
       };
     },
@@ -457,17 +615,53 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     replayBufferedTraces(replayOptions = {}) {
       if (closed)
         return Promise.reject(new TraceBufferError('CLOSED', 'This trace buffer was closed; create a new one.'));
-      const run = replayChain.then(() => replay(replayOptions));
-      replayChain = run.then(
-        () => undefined,
-        () => undefined, // the caller of this replay gets its error; the next replay still runs
-      );
-      return run;
+      let run: () => Promise<ReplayResult>;
+      try {
+        const given = replayOptions as Record<string, unknown>;
+        const maxRetries = count(given, 'maxRetries', DEFAULT_MAX_RETRIES, 0);
+        const batchSize = count(given, 'batchSize', options.replayBatchSize, 1);
+        const send = optionalFunction<SendFunction>(given, 'send') ?? options.send;
+        const onReplaySuccess = optionalFunction<ReplayOptions['onReplaySuccess']>(given, 'onReplaySuccess');
+        const onReplayFailure = optionalFunction<ReplayOptions['onReplayFailure']>(given, 'onReplayFailure');
+        if (!send) {
+          throw new TraceBufferOptionError(
+            'send',
+            undefined,
+            'a function, given to createTraceBuffer or to replayBufferedTraces',
+          );
+        }
+        run = async () => {
+          const outcome = await replayPass(send, {
+            attemptsPerBatch: Math.max(1, maxRetries),
+            batchSize,
+            automatic: false,
+            onReplaySuccess,
+            onReplayFailure,
+          });
+          // The scheduler's fields (retryLater, retryAfterMs) are not the caller's business.
+          const result: ReplayResult = {
+            totalTraces: outcome.totalTraces,
+            successCount: outcome.successCount,
+            failureCount: outcome.failureCount,
+            failedTraces: outcome.failedTraces,
+          };
+          if (outcome.skipped) result.skipped = outcome.skipped;
+          return result;
+        };
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      return serialised(run);
+    },
+
+    notifyOnline() {
+      scheduler?.online();
     },
 
     subscribe(listener) {
       if (typeof listener !== 'function') throw new TraceBufferOptionError('listener', listener, 'a function');
       listeners.add(listener);
+      getChannel();
       return () => listeners.delete(listener);
     },
 
@@ -475,9 +669,15 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
 
     async close() {
       if (closed) return;
+      scheduler?.stop();
+      unwatchOnline?.();
+      unwatchExit?.();
       await idle();
       closed = true;
+      // A send still running is told to stop; its batch stays buffered.
+      closing.abort();
       await replayChain;
+      channel?.close();
       if (choice) {
         const store = await choice.then(
           (chosen) => chosen.backend,
@@ -536,10 +736,6 @@ function buildRecord(
     seq,
     sizeBytes,
   };
-}
-
-function refOf(trace: Pick<BufferedTrace, 'id' | 'traceData'>): TraceRef {
-  return { id: trace.id, traceId: traceIdOf(trace) };
 }
 
 function requestedKind(options: ResolvedOptions): string {

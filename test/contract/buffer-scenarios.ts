@@ -31,6 +31,8 @@ function open(ctx: ScenarioContext, extra: TraceBufferOptions = {}) {
     storage: ctx.storage,
     onError: (error) => errors.push(error),
     onEvent: (event) => events.push(event),
+    // Replay is called by hand here; automatic replay has tests of its own.
+    autoReplay: false,
     ...extra,
   });
   return { buffer, errors, events };

@@ -1,0 +1,361 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createTraceBuffer,
+  deliveryError,
+  ISOLATE_AFTER_ATTEMPTS,
+  memoryBackend,
+  type BufferEvent,
+  type BufferedTrace,
+  type StorageBackend,
+  type TraceBuffer,
+  type TraceBufferError,
+} from '../../src/index.js';
+import { resolveOptions, type TraceBufferOptions } from '../../src/core/options.js';
+import { createBufferCore, type CorePlatform } from '../../src/core/trace-buffer.js';
+import { randomUUID } from '../../src/platform/random-uuid.js';
+import { llmTrace } from '../contract/fixtures.js';
+
+const open: TraceBuffer[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((buffer) => buffer.close()));
+});
+
+/** A core on a given platform, so tests can play offline, locks and other tabs. */
+function core(options: TraceBufferOptions, platform: Partial<CorePlatform> = {}): TraceBuffer {
+  const buffer = createBufferCore(resolveOptions(options), {
+    openBackend: () =>
+      Promise.resolve({
+        backend: typeof options.storage === 'object' ? options.storage : memoryBackend(),
+        fallbackReason: null,
+      }),
+    generateId: () => randomUUID(),
+    ...platform,
+  });
+  open.push(buffer);
+  return buffer;
+}
+
+/** An in-process stand-in for navigator.locks with the same ifAvailable semantics. */
+function inProcessLocks(): Pick<CorePlatform, 'withLock' | 'locksAvailable'> {
+  const held = new Set<string>();
+  return {
+    locksAvailable: true,
+    async withLock(name, fn, options) {
+      if (held.has(name)) {
+        if (options?.ifAvailable) return undefined;
+        throw new Error('this fake only supports ifAvailable');
+      }
+      held.add(name);
+      try {
+        return await fn();
+      } finally {
+        held.delete(name);
+      }
+    },
+  };
+}
+
+const ids = (traces: BufferedTrace[]): unknown[] => traces.map((t) => t.traceData['inferenceId']);
+
+describe('failure classification', () => {
+  it('a 400 drops the batch with reason rejected; a 503 keeps it and counts the attempt', async () => {
+    const events: BufferEvent[] = [];
+    let status = 503;
+    const buffer = core({
+      autoReplay: false,
+      onEvent: (e) => events.push(e),
+      send: () => Promise.reject(deliveryError({ status })),
+    });
+    await buffer.storeTrace(llmTrace(1));
+    const first = await buffer.replayBufferedTraces({ maxRetries: 1 });
+    expect(first.failedTraces[0]).toMatchObject({ traceId: 'inference-1', retryable: true, attempts: 1 });
+    expect(await buffer.getBufferedTraces()).toHaveLength(1);
+    status = 400;
+    const second = await buffer.replayBufferedTraces({ maxRetries: 3 });
+    expect(second.failedTraces[0]).toMatchObject({ retryable: false, attempts: 2 });
+    expect(await buffer.getBufferedTraces()).toHaveLength(0);
+    const dropped = events.find((e) => e.type === 'dropped');
+    expect(dropped).toMatchObject({ type: 'dropped', reason: 'rejected', traces: [{ traceId: 'inference-1' }] });
+    expect((await buffer.getBufferStatus()).dropped.rejected).toBe(1);
+  });
+
+  it('a non-retryable failure is not retried within one replay', async () => {
+    let calls = 0;
+    const buffer = core({
+      autoReplay: false,
+      send: () => (calls++, Promise.reject(deliveryError({ status: 422 }))),
+    });
+    await buffer.storeTrace(llmTrace(1));
+    await buffer.replayBufferedTraces({ maxRetries: 5 });
+    expect(calls).toBe(1);
+  });
+
+  it('a partial SendResult removes the delivered traces and keeps the failed ones', async () => {
+    const buffer = core({
+      autoReplay: false,
+      send: (traces) =>
+        Promise.resolve({ failed: [{ id: traces[1]!.id, reason: 'pipeline busy', retryable: true, status: 503 }] }),
+    });
+    for (let i = 1; i <= 3; i++) await buffer.storeTrace(llmTrace(i));
+    const result = await buffer.replayBufferedTraces();
+    expect(result).toMatchObject({ successCount: 2, failureCount: 1 });
+    expect(ids(await buffer.getBufferedTraces())).toEqual(['inference-2']);
+  });
+
+  it('attempts made while known offline do not use up the retry budget', async () => {
+    let offline = true;
+    const buffer = core(
+      { autoReplay: false, maxAttempts: 2, send: () => Promise.reject(new TypeError('Failed to fetch')) },
+      { isKnownOffline: () => offline },
+    );
+    await buffer.storeTrace(llmTrace(1));
+    for (let i = 0; i < 5; i++) await buffer.replayBufferedTraces({ maxRetries: 1 });
+    expect((await buffer.getBufferedTraces())[0]?.attempts).toBe(0);
+    offline = false;
+    await buffer.replayBufferedTraces({ maxRetries: 1 });
+    expect((await buffer.getBufferedTraces())[0]?.attempts).toBe(1);
+    await buffer.replayBufferedTraces({ maxRetries: 1 });
+    expect(await buffer.getBufferedTraces()).toHaveLength(0);
+    expect((await buffer.getBufferStatus()).dropped.exhausted).toBe(1);
+  });
+
+  it(`a trace that failed ${ISOLATE_AFTER_ATTEMPTS} times is sent alone, so it cannot block the others`, async () => {
+    const batches: unknown[][] = [];
+    const buffer = core({
+      autoReplay: false,
+      send: (traces) => {
+        batches.push(ids(traces));
+        return traces.some((t) => t.traceData['inferenceId'] === 'inference-1')
+          ? Promise.reject(deliveryError({ status: 500 }))
+          : Promise.resolve();
+      },
+    });
+    await buffer.storeTrace(llmTrace(1));
+    for (let i = 0; i < ISOLATE_AFTER_ATTEMPTS; i++) await buffer.replayBufferedTraces({ maxRetries: 1 });
+    await buffer.storeTrace(llmTrace(2));
+    await buffer.storeTrace(llmTrace(3));
+    batches.length = 0;
+    await buffer.replayBufferedTraces({ maxRetries: 1 });
+    expect(batches).toEqual([['inference-1'], ['inference-2', 'inference-3']]);
+    expect(ids(await buffer.getBufferedTraces())).toEqual(['inference-1']);
+  });
+});
+
+describe('one replayer per origin, leases', () => {
+  it('with Web Locks, a second tab replaying at the same time skips and nothing is sent twice', async () => {
+    const shared = memoryBackend();
+    const locks = inProcessLocks();
+    const sent: string[] = [];
+    const send = async (traces: BufferedTrace[]) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      sent.push(...traces.map((t) => t.id));
+    };
+    const a = core({ storage: shared, autoReplay: false, send, replayBatchSize: 2 }, locks);
+    const b = core({ storage: shared, autoReplay: false, send, replayBatchSize: 2 }, locks);
+    for (let i = 0; i < 6; i++) await a.storeTrace(llmTrace(i));
+    const [ra, rb] = await Promise.all([a.replayBufferedTraces(), b.replayBufferedTraces()]);
+    expect(sent).toHaveLength(6);
+    expect(new Set(sent).size).toBe(6);
+    expect(rb.skipped).toBe('replaying-elsewhere');
+    expect(ra.successCount).toBe(6);
+    expect((await b.getBufferStatus()).lastReplay?.skipped).toBe(true);
+  });
+
+  it('without Web Locks, a batch leased by another replayer is left alone until its lease expires', async () => {
+    const shared = memoryBackend();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sentByB: string[] = [];
+    const a = core({ storage: shared, autoReplay: false, leaseMs: 200, send: () => held });
+    const b = core({
+      storage: shared,
+      autoReplay: false,
+      send: (traces) => (sentByB.push(...traces.map((t) => t.id)), Promise.resolve()),
+    });
+    await a.storeTrace(llmTrace(1));
+    const aReplay = a.replayBufferedTraces();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [leased] = (await shared.readAll()).records;
+    expect(leased?.lease?.expiresAt).toBeGreaterThan(Date.now());
+    expect((await b.replayBufferedTraces()).totalTraces).toBe(0);
+    expect(sentByB).toHaveLength(0);
+    // A dies (never answers); once its lease expired, B takes the trace over.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await b.replayBufferedTraces()).successCount).toBe(1);
+    expect(sentByB).toEqual([leased!.id]);
+    release();
+    await aReplay;
+    expect((await b.getBufferStatus()).coordination.locks).toBe(false);
+  });
+
+  it('with Web Locks, the lock holder takes over a dead replayer’s lease at once', async () => {
+    const shared = memoryBackend();
+    const locks = inProcessLocks();
+    const b = core({ storage: shared, autoReplay: false, send: () => Promise.resolve() }, locks);
+    await b.storeTrace(llmTrace(1));
+    const [record] = (await shared.readAll()).records;
+    // A tab that died mid-send left its lease behind (and released its lock by dying).
+    await shared.update([{ ...record!, lease: { owner: 'dead-tab', expiresAt: Date.now() + 60_000 } }]);
+    expect((await b.replayBufferedTraces()).successCount).toBe(1);
+  });
+});
+
+describe('automatic replay', () => {
+  const fast = { startupDelayMs: 0, initialDelayMs: 20, maxDelayMs: 80 };
+
+  it('replays at start-up and again on a backoff timer until the collector recovers', async () => {
+    let calls = 0;
+    const delivered: string[] = [];
+    const shared = memoryBackend();
+    const buffer = core({
+      storage: shared,
+      autoReplay: fast,
+      send: (traces) => {
+        calls++;
+        if (calls < 3) return Promise.reject(deliveryError({ status: 503 }));
+        delivered.push(...traces.map((t) => t.id));
+        return Promise.resolve();
+      },
+    });
+    await buffer.storeTrace(llmTrace(1));
+    await expect.poll(() => delivered.length, { timeout: 5_000 }).toBe(1);
+    expect(calls).toBe(3);
+    expect((await buffer.getBufferStatus()).totalTraces).toBe(0);
+  });
+
+  it('honours Retry-After over its own backoff', async () => {
+    const at: number[] = [];
+    const buffer = core({
+      autoReplay: fast,
+      send: () => {
+        at.push(Date.now());
+        return at.length === 1 ? Promise.reject(deliveryError({ status: 429, retryAfterMs: 400 })) : Promise.resolve();
+      },
+    });
+    await buffer.storeTrace(llmTrace(1));
+    await expect.poll(() => at.length, { timeout: 5_000 }).toBe(2);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(400);
+  });
+
+  it('an online event replays at once, and known-offline timers do not send', async () => {
+    let offline = true;
+    let onOnline: () => void = () => undefined;
+    let calls = 0;
+    const buffer = core(
+      {
+        autoReplay: { startupDelayMs: 0, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+        send: () => (calls++, Promise.resolve()),
+      },
+      { isKnownOffline: () => offline, watchOnline: (cb) => ((onOnline = cb), () => undefined) },
+    );
+    await buffer.storeTrace(llmTrace(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(0);
+    offline = false;
+    onOnline();
+    await expect.poll(() => calls, { timeout: 2_000 }).toBe(1);
+    await expect.poll(async () => (await buffer.getBufferStatus()).totalTraces).toBe(0);
+  });
+
+  it('close stops the timer: nothing is sent after close', async () => {
+    let calls = 0;
+    const buffer = core({ autoReplay: fast, send: () => (calls++, Promise.reject(deliveryError({ status: 503 }))) });
+    await buffer.storeTrace(llmTrace(1));
+    await expect.poll(() => calls, { timeout: 2_000 }).toBeGreaterThan(0);
+    await buffer.close();
+    const after = calls;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(calls).toBe(after);
+  });
+
+  it('autoReplay options are validated', () => {
+    expect(() => createTraceBuffer({ autoReplay: true })).toThrow(/together with a "send"/);
+    expect(() => createTraceBuffer({ send: () => Promise.resolve(), autoReplay: { initialDelayMs: -1 } })).toThrow(
+      TypeError,
+    );
+    expect(() =>
+      createTraceBuffer({ send: () => Promise.resolve(), autoReplay: { initialDelayMs: 100, maxDelayMs: 10 } }),
+    ).toThrow(/no smaller than initialDelayMs/);
+  });
+});
+
+describe('publish', () => {
+  it('delivers at once when the send succeeds, buffering nothing', async () => {
+    const sent: unknown[] = [];
+    const buffer = core({ autoReplay: false, send: (traces) => (sent.push(...ids(traces)), Promise.resolve()) });
+    await expect(buffer.publish(llmTrace(1))).resolves.toBe('delivered');
+    expect(sent).toEqual(['inference-1']);
+    expect((await buffer.getBufferStatus()).totalTraces).toBe(0);
+  });
+
+  it('on a retryable failure calls onFlushFailure first, then buffers the trace', async () => {
+    const order: string[] = [];
+    const buffer = core({
+      autoReplay: false,
+      send: () => Promise.reject(new TypeError('Failed to fetch')),
+      onFlushFailure: (traceData, config, error) =>
+        order.push(
+          `flush-failure:${String(traceData['inferenceId'])}:${JSON.stringify(config)}:${(error as Error).message}`,
+        ),
+      onEvent: (e) => order.push(e.type),
+    });
+    await expect(buffer.publish(llmTrace(1), { outputColumnName: 'output' })).resolves.toBe('buffered');
+    expect(order).toEqual(['flush-failure:inference-1:{"outputColumnName":"output"}:Failed to fetch', 'stored']);
+  });
+
+  it('a trace the collector refuses for good is dropped with reason rejected, not buffered', async () => {
+    const errors: TraceBufferError[] = [];
+    const buffer = core({
+      autoReplay: false,
+      send: () => Promise.reject(deliveryError({ status: 400, message: 'bad row' })),
+      onError: (e) => errors.push(e),
+    });
+    await expect(buffer.publish(llmTrace(1))).resolves.toBe('dropped');
+    expect((await buffer.getBufferStatus()).dropped.rejected).toBe(1);
+    expect(errors[0]?.message).toContain('bad row');
+  });
+
+  it('a throwing onFlushFailure is reported and the trace is still buffered', async () => {
+    const errors: TraceBufferError[] = [];
+    const buffer = core({
+      autoReplay: false,
+      send: () => Promise.reject(new Error('down')),
+      onFlushFailure: () => {
+        throw new Error('hook broke');
+      },
+      onError: (e) => errors.push(e),
+    });
+    await expect(buffer.publish(llmTrace(1))).resolves.toBe('buffered');
+    expect(errors.map((e) => e.code)).toEqual(['CALLBACK_FAILED']);
+  });
+
+  it('known offline: buffers without trying to send', async () => {
+    let calls = 0;
+    const buffer = core(
+      { autoReplay: false, send: () => (calls++, Promise.resolve()) },
+      { isKnownOffline: () => true },
+    );
+    await expect(buffer.publish(llmTrace(1))).resolves.toBe('buffered');
+    expect(calls).toBe(0);
+  });
+});
+
+describe('change notifications across instances (real BroadcastChannel in Node)', () => {
+  it('a buffer hears what another buffer of the same name did, marked remote', async () => {
+    const name = `notify-${Date.now()}`;
+    const shared: StorageBackend = memoryBackend();
+    const a = createTraceBuffer({ name, storage: shared });
+    const b = createTraceBuffer({ name, storage: shared });
+    open.push(a, b);
+    const heard: BufferEvent[] = [];
+    b.subscribe((event) => heard.push(event));
+    await a.storeTrace(llmTrace(1));
+    await expect.poll(() => heard.length).toBe(1);
+    expect(heard[0]).toMatchObject({ type: 'stored', remote: true, traces: [{ traceId: 'inference-1' }] });
+    const other = createTraceBuffer({ name: `${name}-other`, storage: memoryBackend() });
+    open.push(other);
+    await other.storeTrace(llmTrace(2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heard).toHaveLength(1);
+  });
+});
