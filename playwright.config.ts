@@ -12,6 +12,9 @@ export default defineConfig({
   timeout: 60_000,
   reporter: [['list'], ['json', { outputFile: 'test-results/browser.json' }]],
   use: { baseURL: HARNESS_ORIGIN, trace: 'retain-on-failure' },
+  // Playwright empties its output folder on start: keep it apart from the
+  // other reports under test-results/ (the unit run's JSON among them).
+  outputDir: 'test-results/playwright',
   webServer: {
     // Test pages import the sources through Vite: no build step between edits and runs.
     command: `npx vite --config test/pages/vite.config.ts --port ${HARNESS_PORT} --strictPort --host 127.0.0.1`,

@@ -7,6 +7,7 @@ import * as library from '../../src/index.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';
+import { pageBuffers } from './page-buffers.js';
 
 const backendFactories: Record<string, BackendFactory> = {
   indexeddb: {
@@ -36,6 +37,7 @@ async function outcome(run: () => Promise<void>): Promise<CaseOutcome> {
 
 const harness = {
   library,
+  pageBuffers,
   ready: true,
   backendCaseNames(kind: string): string[] {
     return applicableCases(backendFactories[kind]!).run.map((c) => c.name);

@@ -1,0 +1,88 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the collector answers the next requests. */
+export type CollectorMode =
+  | { kind: 'ok' }
+  | { kind: 'fail'; status: number; retryAfterSeconds?: number }
+  /** Keeps requests open without answering, as a collector that hangs. */
+  | { kind: 'hold' }
+  /** Drops the connection without an answer. */
+  | { kind: 'reset' };
+
+export interface Collector {
+  /** The endpoint a page posts `[{ id, traceId }, ...]` to. */
+  url: string;
+  /** Completed deliveries (answered 200) per buffer id. */
+  deliveries: Map<string, number>;
+  /** Requests received, whatever they were answered. */
+  requests: number;
+  /** Requests held open right now (mode `hold`). */
+  held: number;
+  setMode(mode: CollectorMode): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP collector on 127.0.0.1 for browser tests. It counts a delivery
+ * only when it answered 200, so "delivered exactly once" is checked on what a
+ * backend really accepted.
+ */
+export async function startCollector(): Promise<Collector> {
+  let mode: CollectorMode = { kind: 'ok' };
+  const heldResponses = new Set<ServerResponse>();
+  const collector = {
+    url: '',
+    deliveries: new Map<string, number>(),
+    requests: 0,
+    get held() {
+      return heldResponses.size;
+    },
+    setMode(next: CollectorMode) {
+      mode = next;
+    },
+    close: () => Promise.resolve(),
+  };
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    response.setHeader('Access-Control-Allow-Origin', '*');
+    response.setHeader('Access-Control-Allow-Headers', 'content-type, idempotency-key');
+    response.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      collector.requests++;
+      const current = mode;
+      if (current.kind === 'reset') {
+        request.socket.destroy();
+        return;
+      }
+      if (current.kind === 'hold') {
+        heldResponses.add(response);
+        response.on('close', () => heldResponses.delete(response));
+        return;
+      }
+      if (current.kind === 'fail') {
+        if (current.retryAfterSeconds !== undefined)
+          response.setHeader('Retry-After', String(current.retryAfterSeconds));
+        response.writeHead(current.status).end();
+        return;
+      }
+      const rows = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }[];
+      for (const row of rows) collector.deliveries.set(row.id, (collector.deliveries.get(row.id) ?? 0) + 1);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  collector.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/traces`;
+  collector.close = () =>
+    new Promise<void>((resolve) => {
+      for (const response of heldResponses) response.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return collector;
+}
