@@ -30,6 +30,8 @@ const indent = (text: string) =>
   text
     .trim()
     .split('\n')
+    // WebKit writes a bare '@' for each anonymous frame: noise in a failure message.
+    .filter((line) => line.trim() !== '@')
     .map((line) => `      ${line}`)
     .join('\n');
 
