@@ -42,6 +42,10 @@ const harness = {
   backendCaseNames(kind: string): string[] {
     return applicableCases(backendFactories[kind]!).run.map((c) => c.name);
   },
+  /** The contract cases this backend does not run, and why (a runner reports them as skipped). */
+  backendSkippedCases(kind: string): { name: string; why: string }[] {
+    return applicableCases(backendFactories[kind]!).skipped;
+  },
   runBackendCase(kind: string, caseName: string): Promise<CaseOutcome> {
     const factory = backendFactories[kind];
     const testCase = factory && applicableCases(factory).run.find((c) => c.name === caseName);
