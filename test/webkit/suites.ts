@@ -1,4 +1,5 @@
 import { pageSuite, type WebKitSuite } from './suite.js';
+import { multiTabSuite } from './multi-tab-suite.js';
 import { webkitChecks } from './webkit-checks.js';
 
 /**
@@ -29,4 +30,5 @@ export const webkitSuites: WebKitSuite[] = [
     runCase: (name) => window.otb.runScenario('indexeddb', name),
   }),
   webkitChecks,
+  multiTabSuite,
 ];
