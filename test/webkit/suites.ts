@@ -1,5 +1,5 @@
 import { pageSuite, type WebKitSuite } from './suite.js';
-import { multiTabSuite } from './multi-tab-suite.js';
+import { multiTabSuite, replaySuite } from './tab-suites.js';
 import { webkitChecks } from './webkit-checks.js';
 
 /**
@@ -31,4 +31,5 @@ export const webkitSuites: WebKitSuite[] = [
   }),
   webkitChecks,
   multiTabSuite,
+  replaySuite,
 ];
