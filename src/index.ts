@@ -49,3 +49,4 @@ export {
   type DeliveryFailureInit,
   type SendResult,
 } from './core/delivery.js';
+export { openlayerSender, OPENLAYER_BASE_URL, type OpenlayerSenderOptions } from './senders/openlayer-sender.js';
