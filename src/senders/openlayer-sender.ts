@@ -112,8 +112,7 @@ async function postGroup(
   const headers: Record<string, string> = {
     ...extraHeaders,
     'Content-Type': 'application/json',
-    // The buffer ids of the rows: a retry of the same group carries the same key.
-    'Idempotency-Key': group.traces.map((trace) => trace.id).join(','),
+    'Idempotency-Key': idempotencyKeyOf(group.traces.map((trace) => trace.id)),
   };
   if (apiKey !== undefined) headers['Authorization'] = `Bearer ${apiKey}`;
   const url = `${baseURL}/inference-pipelines/${encodeURIComponent(group.pipelineId)}/data-stream`;
@@ -153,6 +152,30 @@ function withInferenceId(trace: BufferedTrace): { [key: string]: JsonValue } {
   const inferenceId = trace.traceData['inferenceId'];
   if (typeof inferenceId === 'string' && inferenceId.length > 0) return trace.traceData;
   return { ...trace.traceData, inferenceId: trace.id };
+}
+
+/**
+ * A key that is the same whenever the same traces are sent together (a retry
+ * of the group) and differs otherwise. Derived from the buffer ids rather than
+ * listing them: 50 UUIDs would be a 1.8 kB header, and a larger
+ * `replayBatchSize` would pass the 8-16 kB header limits of common servers.
+ * Not a security measure, so a fast non-cryptographic hash does, and it works
+ * outside secure contexts where `crypto.subtle` is missing: four 32-bit FNV-1a
+ * lanes with different offsets, 128 bits.
+ */
+export function idempotencyKeyOf(ids: string[]): string {
+  const text = ids.join(',');
+  const lanes = [0x811c9dc5, 0x01000193, 0x9e3779b9, 0x85ebca6b];
+  const hex = lanes.map((offset, lane) => {
+    let hash = offset ^ lane;
+    for (let i = 0; i < text.length; i++) {
+      hash ^= text.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+      hash ^= hash >>> (13 + lane);
+    }
+    return (hash >>> 0).toString(16).padStart(8, '0');
+  });
+  return `otb-${ids.length}-${hex.join('')}`;
 }
 
 /** Reads the answer to its end so the connection can be reused. */

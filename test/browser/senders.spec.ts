@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, expect, type Page } from '@playwright/test';
+import { idempotencyKeyOf } from '../../src/senders/openlayer-sender.js';
 import { HARNESS_ORIGIN } from '../support/harness-origin.js';
 import { test as withHarness } from '../support/harness.js';
 
@@ -239,7 +240,7 @@ withHarness.describe('Openlayer sender', () => {
       const a = byPath['/v1/inference-pipelines/pipe-a/data-stream']!;
       expect(a.headers['authorization']).toBe('Bearer sk-test');
       expect(a.headers['content-type']).toBe('application/json');
-      expect(a.headers['idempotency-key']).toBe(`${first},${second}`);
+      expect(a.headers['idempotency-key']).toBe(idempotencyKeyOf([first!, second!]));
       expect(a.body).toEqual({
         config: { outputColumnName: 'output' },
         rows: [
@@ -248,7 +249,7 @@ withHarness.describe('Openlayer sender', () => {
         ],
       });
       const b = byPath['/v1/inference-pipelines/pipe-b/data-stream']!;
-      expect(b.headers['idempotency-key']).toBe(third);
+      expect(b.headers['idempotency-key']).toBe(idempotencyKeyOf([third!]));
       expect(b.body.rows).toEqual([{ inferenceId: third, output: 'three' }]);
     },
   );

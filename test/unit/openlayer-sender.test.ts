@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyFailure, type SendResult } from '../../src/core/delivery.js';
 import type { BufferedTrace } from '../../src/core/record.js';
-import { openlayerSender } from '../../src/index.js';
+import { idempotencyKeyOf, openlayerSender } from '../../src/index.js';
 
 interface Received {
   method: string;
@@ -96,7 +96,7 @@ describe('openlayerSender', () => {
     expect(request!.headers['authorization']).toBe('Bearer sk-test');
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['x-app']).toBe('demo');
-    expect(request!.headers['idempotency-key']).toBe(`${first.id},${second.id}`);
+    expect(request!.headers['idempotency-key']).toBe(idempotencyKeyOf([first.id, second.id]));
     expect(request!.body).toEqual({
       config: { outputColumnName: 'output' },
       // A row keeps its own inferenceId; one without gets its buffer id.
@@ -197,6 +197,17 @@ describe('openlayerSender', () => {
     });
     await send([trace({ inferencePipelineId: null })]);
     expect(calls).toEqual(['https://api.openlayer.com/v1/inference-pipelines/p/data-stream']);
+  });
+
+  it('derives the idempotency key from the ids: stable for a retry, different for another group', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const key = idempotencyKeyOf(ids);
+    expect(key).toMatch(/^otb-500-[0-9a-f]{32}$/);
+    expect(idempotencyKeyOf([...ids])).toBe(key);
+    expect(idempotencyKeyOf(ids.slice(1))).not.toBe(key);
+    expect(idempotencyKeyOf([ids[1]!, ids[0]!])).not.toBe(idempotencyKeyOf([ids[0]!, ids[1]!]));
+    const keys = new Set(ids.map((id) => idempotencyKeyOf([id])));
+    expect(keys.size).toBe(ids.length);
   });
 
   it('rejects bad options at once', () => {
