@@ -9,7 +9,7 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts' },
+      entry: { index: 'src/index.ts', otel: 'src/otel/index.ts' },
       formats: ['es'],
     },
     rolldownOptions: {

@@ -55,3 +55,9 @@ export {
   type DeliveryFailureInit,
   type SendResult,
 } from './core/delivery.js';
+export {
+  openlayerSender,
+  idempotencyKeyOf,
+  OPENLAYER_BASE_URL,
+  type OpenlayerSenderOptions,
+} from './senders/openlayer-sender.js';

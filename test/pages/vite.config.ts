@@ -7,6 +7,15 @@ export default defineConfig({
   logLevel: 'warn',
   clearScreen: false,
   // Pre-bundle up front: a dependency found mid-run would reload the page under a test.
-  optimizeDeps: { include: ['idb'], noDiscovery: true },
+  optimizeDeps: {
+    include: [
+      'idb',
+      // Only otel.html loads these (the OpenTelemetry entry's tests).
+      '@opentelemetry/api',
+      '@opentelemetry/sdk-trace',
+      '@opentelemetry/exporter-trace-otlp-http',
+    ],
+    noDiscovery: true,
+  },
   server: { fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] } },
 });

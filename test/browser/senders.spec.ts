@@ -1,0 +1,306 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test, expect, type Page } from '@playwright/test';
+import { idempotencyKeyOf } from '../../src/senders/openlayer-sender.js';
+import { HARNESS_ORIGIN } from '../support/harness-origin.js';
+import { test as withHarness } from '../support/harness.js';
+
+/**
+ * A minimal OTLP/HTTP JSON collector on loopback. Down, it answers 503 with a
+ * Retry-After longer than the exporter's timeout, so the exporter gives up
+ * at once instead of retrying; up, it accepts and records every span id.
+ */
+class Collector {
+  down = true;
+  /** Span ids of accepted exports, one entry per time a span arrived. */
+  readonly accepted: string[] = [];
+  rejectedRequests = 0;
+  private readonly server: Server;
+
+  constructor() {
+    this.server = createServer((request, response) => this.handle(request, response));
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1/traces`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const cors = {
+      'Access-Control-Allow-Origin': HARNESS_ORIGIN,
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Content-Type',
+      // Let the page read Retry-After, as a real collector behind a CORS proxy would.
+      'Access-Control-Expose-Headers': 'Retry-After',
+    };
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, cors).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (request.method !== 'POST' || request.url !== '/v1/traces') {
+        response.writeHead(404, cors).end();
+        return;
+      }
+      if (this.down) {
+        this.rejectedRequests++;
+        response.writeHead(503, { ...cors, 'Retry-After': '3600' }).end();
+        return;
+      }
+      if (!String(request.headers['content-type']).startsWith('application/json')) {
+        response.writeHead(415, cors).end();
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpRequest;
+      for (const resourceSpans of body.resourceSpans) {
+        for (const scopeSpans of resourceSpans.scopeSpans) {
+          for (const span of scopeSpans.spans) this.accepted.push(span.spanId);
+        }
+      }
+      response.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end('{}');
+    });
+  }
+}
+
+interface OtlpRequest {
+  resourceSpans: { scopeSpans: { spans: { spanId: string }[] }[] }[];
+}
+
+async function openOtelPage(page: Page): Promise<void> {
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  await page.goto('/otel.html');
+  await page.waitForFunction(() => window.otbOtel?.ready === true);
+}
+
+test.describe('OpenTelemetry buffering exporter', () => {
+  let collector: Collector;
+  let collectorUrl: string;
+
+  test.beforeEach(async () => {
+    collector = new Collector();
+    collectorUrl = await collector.start();
+  });
+
+  test.afterEach(async () => {
+    await collector.stop();
+  });
+
+  test('buffers spans while the collector is down and re-exports each exactly once when it is up', async ({
+    page,
+  }, testInfo) => {
+    await openOtelPage(page);
+    const name = `otel-${testInfo.project.name}-${Date.now()}`;
+    await page.evaluate(([url, bufferName]) => window.otbOtel.setUp(url, bufferName), [collectorUrl, name] as const);
+
+    const offlineIds = await page.evaluate(() => window.otbOtel.produce(5, 'offline'));
+    expect(new Set(offlineIds).size).toBe(5);
+    expect(collector.rejectedRequests).toBeGreaterThan(0);
+    expect(collector.accepted).toEqual([]);
+    const buffered = await page.evaluate(() => window.otbOtel.status());
+    expect(buffered.totalTraces).toBe(5);
+    expect(buffered.persistent).toBe(true);
+
+    collector.down = false;
+    // A live export while up goes straight through and is not buffered.
+    const liveIds = await page.evaluate(() => window.otbOtel.produce(2, 'live'));
+    expect((await page.evaluate(() => window.otbOtel.status())).totalTraces).toBe(5);
+
+    const replay = await page.evaluate(() => window.otbOtel.replay());
+    expect(replay).toMatchObject({ totalTraces: 5, successCount: 5, failureCount: 0 });
+    expect((await page.evaluate(() => window.otbOtel.status())).totalTraces).toBe(0);
+
+    // A second replay finds nothing: no span is sent twice.
+    expect((await page.evaluate(() => window.otbOtel.replay())).totalTraces).toBe(0);
+    expect([...collector.accepted].sort()).toEqual([...offlineIds, ...liveIds].sort());
+    expect(await page.evaluate(() => window.otbOtel.errors())).toEqual([]);
+    await page.evaluate(() => window.otbOtel.tearDown());
+  });
+
+  test('keeps the spans buffered when the collector is still down at replay', async ({ page }, testInfo) => {
+    await openOtelPage(page);
+    const name = `otel-down-${testInfo.project.name}-${Date.now()}`;
+    await page.evaluate(([url, bufferName]) => window.otbOtel.setUp(url, bufferName), [collectorUrl, name] as const);
+    await page.evaluate(() => window.otbOtel.produce(3, 'offline'));
+
+    const replay = await page.evaluate(() => window.otbOtel.replay());
+    expect(replay).toMatchObject({ totalTraces: 3, successCount: 0, failureCount: 3 });
+    expect((await page.evaluate(() => window.otbOtel.status())).totalTraces).toBe(3);
+    expect(collector.accepted).toEqual([]);
+
+    collector.down = false;
+    expect(await page.evaluate(() => window.otbOtel.replay())).toMatchObject({ successCount: 3 });
+    expect(new Set(collector.accepted).size).toBe(3);
+    expect(collector.accepted).toHaveLength(3);
+    await page.evaluate(() => window.otbOtel.tearDown());
+  });
+});
+
+/** A fake Openlayer API on loopback: records requests and answers per pipeline. */
+class FakeOpenlayer {
+  readonly requests: { path: string; headers: IncomingMessage['headers']; body: OpenlayerBody }[] = [];
+  readonly answers = new Map<string, { status: number; headers?: Record<string, string> }>();
+  private readonly server = createServer((request, response) => this.handle(request, response));
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const cors = {
+      'Access-Control-Allow-Origin': HARNESS_ORIGIN,
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
+      'Access-Control-Expose-Headers': 'Retry-After',
+    };
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, cors).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const path = request.url ?? '';
+      this.requests.push({
+        path,
+        headers: request.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenlayerBody,
+      });
+      const pipeline = /^\/v1\/inference-pipelines\/([^/]+)\/data-stream$/.exec(path)?.[1];
+      const answer = (pipeline ? this.answers.get(pipeline) : undefined) ?? { status: 404 };
+      response.writeHead(answer.status, { ...cors, 'Content-Type': 'application/json', ...answer.headers });
+      response.end(answer.status < 300 ? '{"success":true}' : '{"error":"refused"}');
+    });
+  }
+}
+
+interface OpenlayerBody {
+  rows: { inferenceId?: string; [key: string]: unknown }[];
+  config: Record<string, unknown>;
+}
+
+withHarness.describe('Openlayer sender', () => {
+  let openlayer: FakeOpenlayer;
+  let baseURL: string;
+
+  withHarness.beforeEach(async () => {
+    openlayer = new FakeOpenlayer();
+    baseURL = await openlayer.start();
+  });
+
+  withHarness.afterEach(async () => {
+    await openlayer.stop();
+  });
+
+  withHarness(
+    'replays buffered traces as { rows, config } per pipeline with the key and idempotency headers',
+    async ({ harness }, testInfo) => {
+      openlayer.answers.set('pipe-a', { status: 200 });
+      openlayer.answers.set('pipe-b', { status: 200 });
+      const outcome = await harness.evaluate(
+        async ([url, name]) => {
+          const { createTraceBuffer, openlayerSender } = window.otb.library;
+          const buffer = createTraceBuffer({
+            name,
+            storage: 'indexeddb',
+            send: openlayerSender({ baseURL: url, apiKey: 'sk-test', inferencePipelineId: 'pipe-a' }),
+          });
+          await buffer.storeTrace({ inferenceId: 'row-1', output: 'one' }, { outputColumnName: 'output' });
+          await buffer.storeTrace({ output: 'two' }, { outputColumnName: 'output' });
+          await buffer.storeTrace({ output: 'three' }, { outputColumnName: 'output' }, 'pipe-b');
+          const ids = (await buffer.getBufferedTraces()).map((trace) => trace.id);
+          const replay = await buffer.replayBufferedTraces();
+          const left = (await buffer.getBufferStatus()).totalTraces;
+          await buffer.close();
+          return { ids, replay, left };
+        },
+        [baseURL, `openlayer-${testInfo.project.name}-${Date.now()}`] as const,
+      );
+      expect(outcome.replay).toMatchObject({ totalTraces: 3, successCount: 3, failureCount: 0 });
+      expect(outcome.left).toBe(0);
+      const [first, second, third] = outcome.ids;
+      const byPath = Object.fromEntries(openlayer.requests.map((request) => [request.path, request]));
+      expect(Object.keys(byPath).sort()).toEqual([
+        '/v1/inference-pipelines/pipe-a/data-stream',
+        '/v1/inference-pipelines/pipe-b/data-stream',
+      ]);
+      const a = byPath['/v1/inference-pipelines/pipe-a/data-stream']!;
+      expect(a.headers['authorization']).toBe('Bearer sk-test');
+      expect(a.headers['content-type']).toBe('application/json');
+      expect(a.headers['idempotency-key']).toBe(idempotencyKeyOf([first!, second!]));
+      expect(a.body).toEqual({
+        config: { outputColumnName: 'output' },
+        rows: [
+          { inferenceId: 'row-1', output: 'one' },
+          { inferenceId: second, output: 'two' },
+        ],
+      });
+      const b = byPath['/v1/inference-pipelines/pipe-b/data-stream']!;
+      expect(b.headers['idempotency-key']).toBe(idempotencyKeyOf([third!]));
+      expect(b.body.rows).toEqual([{ inferenceId: third, output: 'three' }]);
+    },
+  );
+
+  withHarness('classifies 400 as permanent and 429 as retryable with its Retry-After', async ({ harness }) => {
+    openlayer.answers.set('bad', { status: 400 });
+    openlayer.answers.set('busy', { status: 429, headers: { 'Retry-After': '12' } });
+    const failures = await harness.evaluate(async (url) => {
+      const { openlayerSender, classifyFailure } = window.otb.library;
+      const send = openlayerSender({ baseURL: url });
+      const trace = (pipeline: string) => ({
+        id: crypto.randomUUID(),
+        traceData: { output: 'x' },
+        config: {},
+        inferencePipelineId: pipeline,
+        timestamp: Date.now(),
+        attempts: 0,
+        metadata: { bufferVersion: '1.0', createdBy: 'test' },
+      });
+      const outcomes = [];
+      for (const pipeline of ['bad', 'busy']) {
+        try {
+          await send([trace(pipeline)]);
+          outcomes.push(null);
+        } catch (error) {
+          outcomes.push(classifyFailure(error));
+        }
+      }
+      return outcomes;
+    }, baseURL);
+    expect(failures[0]).toMatchObject({ status: 400, retryable: false });
+    expect(failures[1]).toMatchObject({ status: 429, retryable: true, retryAfterMs: 12_000 });
+  });
+
+  withHarness('leaves the traces buffered when Openlayer answers 503', async ({ harness }, testInfo) => {
+    openlayer.answers.set('pipe-a', { status: 503 });
+    const outcome = await harness.evaluate(
+      async ([url, name]) => {
+        const { createTraceBuffer, openlayerSender } = window.otb.library;
+        const buffer = createTraceBuffer({ name, storage: 'indexeddb' });
+        await buffer.storeTrace({ output: 'kept' }, {}, 'pipe-a');
+        const replay = await buffer.replayBufferedTraces({ send: openlayerSender({ baseURL: url }), maxRetries: 1 });
+        const left = (await buffer.getBufferStatus()).totalTraces;
+        await buffer.clearBuffer();
+        await buffer.close();
+        return { replay, left };
+      },
+      [baseURL, `openlayer-503-${testInfo.project.name}-${Date.now()}`] as const,
+    );
+    expect(outcome.replay).toMatchObject({ totalTraces: 1, successCount: 0, failureCount: 1 });
+    expect(outcome.left).toBe(1);
+    expect(openlayer.requests).toHaveLength(1);
+  });
+});
