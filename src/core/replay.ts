@@ -17,7 +17,7 @@ export interface SendContext {
  * delivery) once the collector accepted it; reject, ideally with
  * `deliveryError`, if it did not.
  */
-export type SendFunction = (traces: BufferedTrace[], context: SendContext) => Promise<unknown>;
+export type SendFunction = (traces: BufferedTrace[], context?: SendContext) => Promise<unknown>;
 
 export interface FailedTrace {
   /** `traceData.inferenceId` when present, else the buffer id. */

@@ -1,6 +1,7 @@
 import { deliveryError, isRetryableStatus, parseRetryAfter, type SendResult } from '../core/delivery.js';
 import { TraceBufferOptionError } from '../core/errors.js';
 import type { SendFunction } from '../core/options.js';
+import type { SendContext } from '../core/replay.js';
 import type { BufferedTrace, JsonValue } from '../core/record.js';
 
 export interface OpenlayerSenderOptions {
@@ -48,7 +49,7 @@ export function openlayerSender(options: OpenlayerSenderOptions = {}): SendFunct
   const fetchFn = (input: string, init: RequestInit): Promise<Response> =>
     (options.fetch ?? globalThis.fetch)(input, init);
 
-  return async (traces: BufferedTrace[]): Promise<SendResult | undefined> => {
+  return async (traces: BufferedTrace[], context?: SendContext): Promise<SendResult | undefined> => {
     const failed: NonNullable<SendResult['failed']> = [];
     const groups = new Map<string, RequestGroup>();
     for (const trace of traces) {
@@ -68,7 +69,7 @@ export function openlayerSender(options: OpenlayerSenderOptions = {}): SendFunct
     }
 
     const outcomes = await Promise.allSettled(
-      [...groups.values()].map((group) => postGroup(group, baseURL, apiKey, extraHeaders, fetchFn)),
+      [...groups.values()].map((group) => postGroup(group, baseURL, apiKey, extraHeaders, fetchFn, context?.signal)),
     );
     const groupList = [...groups.values()];
     const errors: unknown[] = [];
@@ -107,6 +108,8 @@ async function postGroup(
   apiKey: string | undefined,
   extraHeaders: Record<string, string>,
   fetchFn: (input: string, init: RequestInit) => Promise<Response>,
+  // The buffer aborts it when the batch's lease runs out or the buffer closes.
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const rows = group.traces.map((trace) => withInferenceId(trace));
   const headers: Record<string, string> = {
@@ -122,6 +125,7 @@ async function postGroup(
       method: 'POST',
       headers,
       body: JSON.stringify({ rows, config: group.config }),
+      ...(signal && { signal }),
     });
   } catch (error) {
     // fetch rejects only when no answer came (offline, DNS, reset, CORS): try again later.
