@@ -21,12 +21,13 @@ export type JsonBufferOptions = Omit<TraceBufferOptions, 'send' | 'onError' | 'o
 
 /** Posts `[{ id, traceId }]` and turns an answer that is not 2xx into a typed delivery error. */
 export function collectorSend(url: string): SendFunction {
-  return async (traces, { signal }) => {
+  return async (traces, context) => {
+    const signal = context?.signal;
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(traces.map((t) => ({ id: t.id, traceId: t.traceData['inferenceId'] ?? t.id }))),
-      signal,
+      ...(signal && { signal }),
     });
     if (!response.ok) {
       const init: Parameters<typeof deliveryError>[0] = { status: response.status };
