@@ -7,7 +7,7 @@ import type { BufferEvent } from './events.js';
 /** Delivers one batch. Resolve once the backend accepted it; reject if it did not. */
 export type SendFunction = (traces: BufferedTrace[]) => Promise<unknown>;
 
-export type StorageChoice = 'auto' | 'indexeddb' | 'memory' | StorageBackend;
+export type StorageChoice = 'auto' | 'indexeddb' | 'opfs' | 'memory' | StorageBackend;
 
 export interface TraceBufferOptions {
   /**
@@ -17,9 +17,10 @@ export interface TraceBufferOptions {
    */
   name?: string;
   /**
-   * Where traces are kept. `'auto'` (default) uses IndexedDB where it opens and
-   * memory otherwise, and the status says which and why. `'indexeddb'` never
-   * falls back: if it cannot open, stores resolve `false` and `onError` says why.
+   * Where traces are kept. `'auto'` (default) uses OPFS in a dedicated worker
+   * that has sync access handles, else IndexedDB where it opens, else memory,
+   * and the status says which and why. `'indexeddb'` and `'opfs'` never fall
+   * back: if they cannot open, stores resolve `false` and `onError` says why.
    * A custom object implementing `StorageBackend` is used as is.
    */
   storage?: StorageChoice;
@@ -63,7 +64,7 @@ export const DEFAULT_MAX_TRACE_BYTES = 1024 * 1024;
 export const DEFAULT_REPLAY_BATCH_SIZE = 50;
 export const DEFAULT_MAX_RETRIES = 3;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-const STORAGE_KINDS = ['auto', 'indexeddb', 'memory'];
+const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
 const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
