@@ -7,6 +7,8 @@ export default defineConfig({
   logLevel: 'warn',
   clearScreen: false,
   // Pre-bundle up front: a dependency found mid-run would reload the page under a test.
-  optimizeDeps: { include: ['idb'], noDiscovery: true },
+  optimizeDeps: { include: ['idb', 'comlink'], noDiscovery: true },
+  // The worker harness and bridge worker are ES modules, like the pages.
+  worker: { format: 'es' },
   server: { fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] } },
 });
