@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { createTraceBuffer, opfsBackend, type TraceBufferError } from '../../src/index.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
-import { uniqueName } from '../contract/fixtures.js';
+import { storedTrace, uniqueName } from '../contract/fixtures.js';
 import { opfsCases } from '../contract/opfs-cases.js';
 import { outcome, type CaseOutcome } from './outcome.js';
 
@@ -48,7 +48,7 @@ const workerHarness = {
    * true, so the page can terminate this worker mid-burst and later check that
    * every confirmed trace is there.
    */
-  async burst(name: string, total: number, wave: number, onStored: (ids: string[]) => void): Promise<number> {
+  async burst(name: string, total: number, wave: number, onStored?: (ids: string[]) => void): Promise<number> {
     const buffer = createTraceBuffer({ name, storage: 'opfs', maxBufferSize: total });
     const started = performance.now();
     for (let i = 0; i < total; i += wave) {
@@ -56,10 +56,27 @@ const workerHarness = {
       const results = await Promise.all(
         batch.map((inferenceId) => buffer.storeTrace({ inferenceId, input: 'question', output: 'answer' })),
       );
-      void onStored(batch.filter((_, j) => results[j]));
+      if (onStored) void onStored(batch.filter((_, j) => results[j]));
     }
     const elapsed = performance.now() - started;
     await buffer.close();
+    return elapsed;
+  },
+
+  /**
+   * For manual measurements (never asserted: the machine is noisy): `steps`
+   * backend inserts of `perStep` prebuilt records each, in milliseconds.
+   */
+  async timeBackendInserts(name: string, steps: number, perStep: number): Promise<number> {
+    const backend = opfsBackend({ name });
+    const batches = Array.from({ length: steps }, (_, s) =>
+      Array.from({ length: perStep }, (_, i) => storedTrace(s * perStep + i)),
+    );
+    await backend.stats();
+    const started = performance.now();
+    for (const batch of batches) await backend.insert(batch, steps * perStep);
+    const elapsed = performance.now() - started;
+    await backend.close();
     return elapsed;
   },
 
