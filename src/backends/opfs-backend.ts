@@ -56,8 +56,24 @@ const FRAME_HEADER_BYTES = 12;
 const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
 /** Records per frame when compaction rewrites the log (bounds one frame's size). */
 const COMPACT_FRAME_RECORDS = 500;
+/** Frames up to this many characters are encoded straight into their output buffer. */
+const ENCODE_IN_PLACE_MAX_CHARS = 4 * 1024 * 1024;
 /** How long a step keeps retrying a handle someone else holds. */
 const HANDLE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * A record in the in-memory index, kept in its JSON form: the JSON is written
+ * to the log anyway, and parsing it on read gives callers their own copy, so
+ * no record is cloned on the write path.
+ */
+interface Entry {
+  id: string;
+  timestamp: number;
+  seq: number;
+  sizeBytes: number;
+  traceId: string;
+  json: string;
+}
 
 interface Frame {
   /** Records put (inserted, or replacing a present record). */
@@ -86,10 +102,10 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
   let generation = 0;
   let logFile: SyncFileHandle | undefined;
   let knownLength = 0;
-  let records = new Map<string, StoredTrace>();
+  let records = new Map<string, Entry>();
   let sorted = true;
   // The last record in map order while `sorted`; undefined when unknown.
-  let tail: StoredTrace | undefined;
+  let tail: Entry | undefined;
   let bytes = 0;
   const setAside = new Map<string, string>();
 
@@ -101,7 +117,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
     knownLength = HEADER_BYTES;
   };
 
-  const ordered = (): Map<string, StoredTrace> => {
+  const ordered = (): Map<string, Entry> => {
     if (!sorted) {
       const entries = [...records.entries()].sort(([, a], [, b]) => compareAge(a, b));
       records = new Map(entries);
@@ -111,7 +127,15 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
     return records;
   };
 
-  const put = (record: StoredTrace): void => {
+  const put = (stored: StoredTrace, json: string): void => {
+    const record: Entry = {
+      id: stored.id,
+      timestamp: stored.timestamp,
+      seq: stored.seq,
+      sizeBytes: stored.sizeBytes,
+      traceId: traceIdOf(stored),
+      json,
+    };
     const previous = records.get(record.id);
     if (previous) {
       bytes -= previous.sizeBytes;
@@ -130,7 +154,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
     bytes += record.sizeBytes;
   };
 
-  const del = (id: string): StoredTrace | undefined => {
+  const del = (id: string): Entry | undefined => {
     const record = records.get(id);
     if (!record) return undefined;
     records.delete(id);
@@ -140,7 +164,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
   };
 
   const apply = (frame: Frame): void => {
-    for (const record of frame.p ?? []) put(record);
+    for (const record of frame.p ?? []) put(record, JSON.stringify(record));
     for (const id of frame.d ?? []) del(id);
   };
 
@@ -299,8 +323,8 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
     }
   };
 
-  const append = (handle: SyncAccessHandle, frame: Frame): void => {
-    const encoded = encodeFrame(frame);
+  const append = (handle: SyncAccessHandle, frameJson: string): void => {
+    const encoded = encodeFrame(frameJson);
     const at = knownLength;
     const written = handle.write(encoded, { at });
     if (written !== encoded.length) {
@@ -323,7 +347,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
       fresh.truncate(0);
       let at = HEADER_BYTES;
       for (let i = 0; i < live.length; i += COMPACT_FRAME_RECORDS) {
-        const encoded = encodeFrame({ p: live.slice(i, i + COMPACT_FRAME_RECORDS) });
+        const encoded = encodeFrame(framePuts(live.slice(i, i + COMPACT_FRAME_RECORDS).map((entry) => entry.json)));
         fresh.write(encoded, { at });
         at += encoded.length;
       }
@@ -333,7 +357,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
       fresh.flush();
     });
     // Tell any worker still reading the old log to move on, then drop it.
-    append(handle, { r: next });
+    append(handle, JSON.stringify({ r: next } satisfies Frame));
     handle.close();
     await folder.removeEntry(`${LOG_PREFIX}${generation}`);
     generation = next;
@@ -350,21 +374,20 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
 
     insert(batch, maxSize): Promise<InsertResult> {
       return step('storing traces', async (handle) => {
-        const copies = batch.map((record) => structuredClone(record));
-        for (const record of copies) put(record);
+        const jsons = batch.map((record) => JSON.stringify(record));
+        batch.forEach((record, i) => put(record, jsons[i]!));
         const evicted: EvictedTrace[] = [];
         for (const [id, record] of ordered()) {
           if (records.size <= maxSize) break;
           del(id);
-          evicted.push({ id, traceId: traceIdOf(record), timestamp: record.timestamp });
+          evicted.push({ id, traceId: record.traceId, timestamp: record.timestamp });
         }
         const evictedIds = new Set(evicted.map((e) => e.id));
-        const frame: Frame = { p: copies.filter((record) => !evictedIds.has(record.id)) };
+        const kept = jsons.filter((_, k) => !evictedIds.has(batch[k]!.id));
         // Records evicted in this very step never reach the disk; older ones are deleted.
         const batchIds = new Set(batch.map((record) => record.id));
         const deleted = evicted.filter((e) => !batchIds.has(e.id)).map((e) => e.id);
-        if (deleted.length > 0) frame.d = deleted;
-        if (frame.p!.length > 0 || deleted.length > 0) append(handle, frame);
+        if (kept.length > 0 || deleted.length > 0) append(handle, framePuts(kept, deleted));
         await maybeCompact(handle);
         return { evicted };
       });
@@ -376,7 +399,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
         for (const record of ordered().values()) {
           if (out.length >= limit) break;
           if (after && compareAge(record, after) <= 0) continue;
-          out.push(structuredClone(record));
+          out.push(JSON.parse(record.json) as StoredTrace);
         }
         return { records: out, corrupt: corruptList() };
       });
@@ -384,7 +407,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
 
     readAll(): Promise<ReadResult> {
       return step('reading traces', () => ({
-        records: [...ordered().values()].map((record) => structuredClone(record)),
+        records: [...ordered().values()].map((record) => JSON.parse(record.json) as StoredTrace),
         corrupt: corruptList(),
       }));
     },
@@ -401,7 +424,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
         }
         const fromLog = removed.filter((id) => records.has(id));
         if (fromLog.length === 0) return removed;
-        append(handle, { d: fromLog });
+        append(handle, framePuts([], fromLog));
         for (const id of fromLog) del(id);
         await maybeCompact(handle);
         return removed;
@@ -410,18 +433,19 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
 
     update(batch): Promise<string[]> {
       return step('updating traces', (handle) => {
-        const present = batch.filter((record) => records.has(record.id)).map((record) => structuredClone(record));
+        const present = batch.filter((record) => records.has(record.id));
         if (present.length === 0) return [];
-        append(handle, { p: present });
-        for (const record of present) put(record);
+        const jsons = present.map((record) => JSON.stringify(record));
+        append(handle, framePuts(jsons));
+        present.forEach((record, i) => put(record, jsons[i]!));
         return present.map((record) => record.id);
       });
     },
 
     stats(): Promise<BackendStats> {
       return step('reading the buffer status', () => {
-        let oldest: StoredTrace | undefined;
-        let newest: StoredTrace | undefined;
+        let oldest: Entry | undefined;
+        let newest: Entry | undefined;
         for (const record of ordered().values()) {
           oldest ??= record;
           newest = record;
@@ -519,15 +543,33 @@ function headerBytes(): Uint8Array {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function encodeFrame(frame: Frame): Uint8Array {
-  const payload = encoder.encode(JSON.stringify(frame));
-  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
+/** A frame's JSON from records already in JSON form (no parse and re-stringify). */
+function framePuts(records: string[], deleted: string[] = []): string {
+  const puts = records.length > 0 ? `"p":[${records.join(',')}]` : '';
+  const deletes = deleted.length > 0 ? `"d":${JSON.stringify(deleted)}` : '';
+  return `{${puts}${puts && deletes ? ',' : ''}${deletes}}`;
+}
+
+function encodeFrame(json: string): Uint8Array {
+  let out: Uint8Array;
+  let written: number;
+  if (json.length <= ENCODE_IN_PLACE_MAX_CHARS) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: encode in place, no second copy.
+    out = new Uint8Array(FRAME_HEADER_BYTES + json.length * 3);
+    written = encoder.encodeInto(json, out.subarray(FRAME_HEADER_BYTES)).written;
+  } else {
+    // A huge frame: the 3x worst case would cost more memory than the copy.
+    const encoded = encoder.encode(json);
+    out = new Uint8Array(FRAME_HEADER_BYTES + encoded.length);
+    out.set(encoded, FRAME_HEADER_BYTES);
+    written = encoded.length;
+  }
+  const payload = out.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + written);
   const view = new DataView(out.buffer);
   view.setUint32(0, FRAME_MAGIC, true);
-  view.setUint32(4, payload.length, true);
+  view.setUint32(4, written, true);
   view.setUint32(8, crc32(payload), true);
-  out.set(payload, FRAME_HEADER_BYTES);
-  return out;
+  return out.subarray(0, FRAME_HEADER_BYTES + written);
 }
 
 type Decoded = { ok: true; value: Frame; next: number } | { ok: false; reason: string };
