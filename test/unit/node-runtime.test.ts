@@ -1,7 +1,7 @@
 // The package must import and run in plain Node (and edge runtimes) with no
 // DOM globals: 'auto' lands on memory there and says why.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,22 @@ describe('plain Node, no DOM globals', () => {
 
   it('withWebLock runs the step without navigator.locks', async () => {
     expect(await withWebLock('node-lock', () => Promise.resolve(42))).toBe(42);
+  });
+
+  it('the main entry of dist never loads comlink (only the worker entry does)', () => {
+    expect(existsSync(`${root}dist/index.js`), 'dist/index.js exists (npm run build first)').toBe(true);
+    const seen = new Set<string>();
+    const importsOf = (file: string): string[] => {
+      if (seen.has(file)) return [];
+      seen.add(file);
+      const code = readFileSync(`${root}dist/${file}`, 'utf8');
+      const specifiers = [...code.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+      return specifiers.flatMap((s) => (s.startsWith('./') ? [s, ...importsOf(s.slice(2))] : [s]));
+    };
+    const mainImports = importsOf('index.js');
+    expect(mainImports.filter((s) => s.includes('comlink'))).toEqual([]);
+    seen.clear();
+    expect(importsOf('worker.js')).toContain('comlink');
   });
 
   it('the built package (dist) imports and runs in a plain node process, both entry points', async () => {
