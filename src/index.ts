@@ -1,6 +1,8 @@
 export { createTraceBuffer } from './create-trace-buffer.js';
 export { memoryBackend } from './backends/memory-backend.js';
 export { indexedDbBackend, type IndexedDbBackendOptions } from './backends/indexeddb-backend.js';
+export { opfsBackend, opfsAvailable, type OpfsBackendOptions } from './backends/opfs-backend.js';
+export { migrateBufferedTraces, type MigrationResult } from './backends/migrate.js';
 export { databaseNameFor } from './backends/select-backend.js';
 export type * from './backends/backend.js';
 export {

@@ -3,6 +3,7 @@ import type { BackendChoice } from '../core/trace-buffer.js';
 import type { StorageChoice } from '../core/options.js';
 import { indexedDbBackend } from './indexeddb-backend.js';
 import { memoryBackend } from './memory-backend.js';
+import { opfsAvailable, opfsBackend } from './opfs-backend.js';
 
 export interface SelectOptions {
   name: string;
@@ -17,28 +18,67 @@ export function databaseNameFor(name: string): string {
 
 /**
  * Picks and opens the storage. 'auto' probes by opening, not by feature
- * detection: Firefox private windows have `indexedDB` but `open` fails with
- * InvalidStateError (idb#81), so only a real open tells.
+ * detection alone: Firefox private windows have `indexedDB` but `open` fails
+ * with InvalidStateError (idb#81), so only a real open tells.
+ *
+ * 'auto' order: OPFS in a dedicated worker (sync access handles exist only
+ * there), then IndexedDB (windows, and workers without OPFS such as
+ * WebKitGTK's), then memory (Node, edge runtimes).
  */
 export async function selectBackend(options: SelectOptions): Promise<BackendChoice> {
   const { storage } = options;
   if (typeof storage === 'object') return { backend: storage, fallbackReason: null };
   if (storage === 'memory') return { backend: memoryBackend(), fallbackReason: null };
 
+  let opfsProblem: string | null = null;
+  if (storage === 'opfs' || (storage === 'auto' && inDedicatedWorker())) {
+    if (!opfsAvailable()) {
+      opfsProblem = 'OPFS sync access handles are not available in this worker';
+      if (storage === 'opfs')
+        throw new TraceBufferError(
+          'STORAGE_UNAVAILABLE',
+          `${opfsProblem.replace('this worker', 'this context (dedicated workers only)')}; storage 'opfs' was asked for.`,
+        );
+    } else {
+      const backend = opfsBackend({ name: options.name });
+      try {
+        await backend.open();
+        return { backend, fallbackReason: null };
+      } catch (error) {
+        if (storage === 'opfs') throw error;
+        opfsProblem = error instanceof Error ? error.message : String(error);
+      }
+    }
+  }
+
   const available = typeof indexedDB !== 'undefined' && typeof IDBKeyRange !== 'undefined';
   if (!available) {
     const reason = 'IndexedDB is not available in this environment';
     if (storage === 'indexeddb')
       throw new TraceBufferError('STORAGE_UNAVAILABLE', `${reason}; storage 'indexeddb' was asked for.`);
-    return { backend: memoryBackend(), fallbackReason: reason };
+    return { backend: memoryBackend(), fallbackReason: joinReasons(opfsProblem, reason) };
   }
   const backend = indexedDbBackend({ databaseName: databaseNameFor(options.name), durability: options.durability });
   try {
     await backend.open();
-    return { backend, fallbackReason: null };
+    return { backend, fallbackReason: opfsProblem };
   } catch (error) {
     if (storage === 'indexeddb') throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    return { backend: memoryBackend(), fallbackReason: reason };
+    return { backend: memoryBackend(), fallbackReason: joinReasons(opfsProblem, reason) };
   }
+}
+
+/**
+ * A dedicated worker, told apart without DOM typings: the global's
+ * constructor is only defined inside one (and in no shared or service worker,
+ * nor in Node).
+ */
+function inDedicatedWorker(): boolean {
+  const scope = (globalThis as { DedicatedWorkerGlobalScope?: unknown }).DedicatedWorkerGlobalScope;
+  return typeof scope === 'function' && globalThis instanceof scope;
+}
+
+function joinReasons(first: string | null, second: string): string {
+  return first ? `${first}; ${second}` : second;
 }

@@ -7,7 +7,7 @@ import { AUTO_REPLAY_DEFAULTS, type AutoReplayOptions } from './replay-scheduler
 
 export type { SendFunction };
 
-export type StorageChoice = 'auto' | 'indexeddb' | 'memory' | StorageBackend;
+export type StorageChoice = 'auto' | 'indexeddb' | 'opfs' | 'memory' | StorageBackend;
 
 export interface TraceBufferOptions {
   /**
@@ -17,9 +17,10 @@ export interface TraceBufferOptions {
    */
   name?: string;
   /**
-   * Where traces are kept. `'auto'` (default) uses IndexedDB where it opens and
-   * memory otherwise, and the status says which and why. `'indexeddb'` never
-   * falls back: if it cannot open, stores resolve `false` and `onError` says why.
+   * Where traces are kept. `'auto'` (default) uses OPFS in a dedicated worker
+   * that has sync access handles, else IndexedDB where it opens, else memory,
+   * and the status says which and why. `'indexeddb'` and `'opfs'` never fall
+   * back: if they cannot open, stores resolve `false` and `onError` says why.
    * A custom object implementing `StorageBackend` is used as is.
    */
   storage?: StorageChoice;
@@ -87,7 +88,7 @@ export const DEFAULT_REPLAY_BATCH_SIZE = 50;
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-const STORAGE_KINDS = ['auto', 'indexeddb', 'memory'];
+const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
 const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {

@@ -8,6 +8,8 @@ import { applicableCases, type BackendFactory } from '../contract/backend-contra
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';
 import { pageBuffers } from './page-buffers.js';
+import { bridgeCases } from './bridge-cases.js';
+import { workerRunner } from './worker-runner.js';
 
 const backendFactories: Record<string, BackendFactory> = {
   indexeddb: {
@@ -59,6 +61,13 @@ const harness = {
     const scenario = bufferScenarios.find((s) => s.name === scenarioName);
     if (!scenario) return Promise.resolve({ ok: false, error: `no scenario "${scenarioName}"` });
     return outcome(() => scenario.run({ storage, name: uniqueName('scenario') }));
+  },
+  /** Cases that run in dedicated workers (OPFS) and across the worker bridge. */
+  workers: workerRunner,
+  runBridgeCase(caseName: string): Promise<CaseOutcome> {
+    const testCase = bridgeCases.find((c) => c.name === caseName);
+    if (!testCase) return Promise.resolve({ ok: false, error: `no bridge case "${caseName}"` });
+    return outcome(() => testCase.run());
   },
 };
 

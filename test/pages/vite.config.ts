@@ -10,6 +10,7 @@ export default defineConfig({
   optimizeDeps: {
     include: [
       'idb',
+      'comlink',
       // Only otel.html loads these (the OpenTelemetry entry's tests).
       '@opentelemetry/api',
       '@opentelemetry/sdk-trace',
@@ -17,5 +18,7 @@ export default defineConfig({
     ],
     noDiscovery: true,
   },
+  // The worker harness and bridge worker are ES modules, like the pages.
+  worker: { format: 'es' },
   server: { fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] } },
 });

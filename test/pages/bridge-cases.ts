@@ -1,0 +1,148 @@
+/**
+ * Cases for the worker bridge, run on the page against a buffer living in a
+ * real dedicated worker (bridge-worker.ts).
+ */
+import { deliveryError, isTraceBufferError, type BufferEvent, type BufferedTrace } from '../../src/index.js';
+import { connectTraceBuffer, type ConnectedTraceBuffer } from '../../src/worker/index.js';
+import { deepEqual, equal, ok, rejects } from '../contract/check.js';
+import { uniqueName } from '../contract/fixtures.js';
+
+function startBridge(): { worker: Worker; buffer: ConnectedTraceBuffer } {
+  const worker = new Worker(new URL('./bridge-worker.ts', import.meta.url), {
+    type: 'module',
+    name: uniqueName('bridge'),
+  });
+  return { worker, buffer: connectTraceBuffer(worker) };
+}
+
+async function withBridge(run: (buffer: ConnectedTraceBuffer, worker: Worker) => Promise<void>): Promise<void> {
+  const { worker, buffer } = startBridge();
+  try {
+    await run(buffer, worker);
+  } finally {
+    buffer.disconnect();
+    worker.terminate();
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 5_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const inferenceIds = (traces: BufferedTrace[]): unknown[] => traces.map((t) => t.traceData['inferenceId']);
+
+export const bridgeCases: { name: string; run(): Promise<void> }[] = [
+  {
+    name: 'store, read, remove and status through the bridge',
+    async run() {
+      await withBridge(async (buffer) => {
+        equal(await buffer.storeTrace({ inferenceId: 'a' }, { outputColumnName: 'output' }, 'pipe'), true, 'stored');
+        equal(await buffer.storeTrace({ inferenceId: 'b' }), true, 'stored');
+        const traces = await buffer.getBufferedTraces();
+        deepEqual(inferenceIds(traces), ['a', 'b'], 'read back oldest first');
+        equal(traces[0]?.inferencePipelineId, 'pipe', 'the pipeline id crossed');
+        equal(await buffer.removeTrace(traces[0]!.id), true, 'removed by id');
+        const status = await buffer.getBufferStatus();
+        equal(status.backend, 'opfs', "the worker's 'auto' chose OPFS");
+        equal(status.totalTraces, 1, 'one left');
+        equal(status.maxBufferSize, 5, "the worker's options apply");
+        equal(await buffer.clearBuffer(), 1, 'cleared one');
+      });
+    },
+  },
+  {
+    name: 'errors keep their code across the bridge',
+    async run() {
+      await withBridge(async (buffer) => {
+        const tooLarge = await rejects(buffer.storeTrace({ text: 'x'.repeat(5_000) }), 'TRACE_TOO_LARGE', 'too large');
+        ok(isTraceBufferError(tooLarge, 'TRACE_TOO_LARGE'), 'isTraceBufferError sees the code');
+        equal((tooLarge as { details?: { maxTraceBytes?: number } }).details?.maxTraceBytes, 2_000, 'details crossed');
+        const cyclic: Record<string, unknown> = {};
+        cyclic['self'] = cyclic;
+        await rejects(buffer.storeTrace(cyclic), 'NOT_SERIALIZABLE', 'a cycle is refused in the worker');
+        await rejects(buffer.storeTrace({ f: () => 1 }), 'NOT_SERIALIZABLE', 'a function cannot even cross');
+        const noSend = await rejects(buffer.replayBufferedTraces(), 'INVALID_OPTION', 'replay without send');
+        ok(noSend instanceof TypeError, 'an option error is still a TypeError');
+        await rejects(buffer.removeTrace(''), 'INVALID_OPTION', 'an empty id');
+        await buffer.close();
+        await rejects(buffer.getBufferedTraces(), 'CLOSED', 'use after close');
+      });
+    },
+  },
+  {
+    name: 'replay runs a send given on the page, and failures come back classified',
+    async run() {
+      await withBridge(async (buffer) => {
+        for (const id of ['r1', 'r2', 'r3']) await buffer.storeTrace({ inferenceId: id });
+        const failures: unknown[] = [];
+        const failed = await buffer.replayBufferedTraces({
+          maxRetries: 1,
+          send: () => Promise.reject(deliveryError({ status: 503 })),
+          onReplayFailure: (_trace, error) => failures.push(error),
+        });
+        equal(failed.failureCount, 3, 'all three failed');
+        equal(failures.length, 3, 'onReplayFailure ran on the page for each');
+        ok(isTraceBufferError(failures[0], 'SEND_FAILED'), "the sender's error kept its code");
+        equal((failures[0] as { details?: { status?: number } }).details?.status, 503, 'and its status');
+        const sent: BufferedTrace[][] = [];
+        const delivered: string[] = [];
+        const result = await buffer.replayBufferedTraces({
+          batchSize: 2,
+          send: (traces) => {
+            sent.push(traces);
+            return Promise.resolve();
+          },
+          onReplaySuccess: (trace) => delivered.push(trace.traceData['inferenceId'] as string),
+        });
+        equal(result.successCount, 3, 'all delivered');
+        deepEqual(sent.map(inferenceIds), [['r1', 'r2'], ['r3']], 'in batches, oldest first');
+        deepEqual(delivered, ['r1', 'r2', 'r3'], 'onReplaySuccess ran on the page');
+        equal((await buffer.getBufferStatus()).totalTraces, 0, 'delivered traces were removed');
+        equal(sent[0]?.[0]?.attempts, 1, 'the failed attempt was persisted in the worker');
+      });
+    },
+  },
+  {
+    name: 'subscribe on the page receives the worker buffer events, errors included',
+    async run() {
+      await withBridge(async (buffer) => {
+        const events: BufferEvent[] = [];
+        const stop = buffer.subscribe((event) => events.push(event));
+        for (let i = 0; i < 7; i++) await buffer.storeTrace({ inferenceId: `s${i}` });
+        await buffer.close();
+        equal(await buffer.storeTrace({ inferenceId: 'late' }), false, 'a store after close resolves false');
+        // Events travel on their own channel: wait for the last one rather than assume an order.
+        await waitFor(() => events.some((e) => e.type === 'dropped' && e.reason === 'closed'), 'the closed drop event');
+        stop();
+        const stored = events.filter((e) => e.type === 'stored').length;
+        equal(stored, 7, 'a stored event per store');
+        const evicted = events.filter((e) => e.type === 'dropped' && e.reason === 'evicted');
+        equal(evicted.length, 2, 'two evictions past the cap of 5');
+        const closedDrop = events.find((e) => e.type === 'dropped' && e.reason === 'closed');
+        ok(
+          closedDrop?.type === 'dropped' && isTraceBufferError(closedDrop.error, 'CLOSED'),
+          'the event error kept its code',
+        );
+      });
+    },
+  },
+  {
+    name: 'the page relays online to the worker',
+    async run() {
+      await withBridge(async (buffer, worker) => {
+        await buffer.getBufferStatus(); // the worker is up
+        const seen = new Promise<number>((resolve) =>
+          worker.addEventListener('message', (event: MessageEvent<{ type?: string; count?: number }>) => {
+            if (event.data?.type === 'online-seen') resolve(event.data.count ?? 0);
+          }),
+        );
+        // A synthetic event on the page: the worker can only hear it through the relay.
+        window.dispatchEvent(new Event('online'));
+        equal(await seen, 1, 'an online listener in the worker ran');
+      });
+    },
+  },
+];

@@ -1,0 +1,123 @@
+/**
+ * Runs test cases inside a real dedicated worker, where OPFS sync access
+ * handles exist. Started by worker-runner.ts as a module worker; answers over
+ * comlink with the same outcome shape as the page harness.
+ */
+import * as Comlink from 'comlink';
+import { createTraceBuffer, opfsBackend, type TraceBufferError } from '../../src/index.js';
+import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
+import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
+import { storedTrace, uniqueName } from '../contract/fixtures.js';
+import { opfsCases } from '../contract/opfs-cases.js';
+import { outcome, type CaseOutcome } from './outcome.js';
+
+const opfsFactory: BackendFactory = { open: (name) => opfsBackend({ name }), shared: true, persistent: true };
+
+const workerHarness = {
+  backendCaseNames(): string[] {
+    return applicableCases(opfsFactory).run.map((c) => c.name);
+  },
+  runBackendCase(caseName: string): Promise<CaseOutcome> {
+    const testCase = applicableCases(opfsFactory).run.find((c) => c.name === caseName);
+    if (!testCase) return Promise.resolve({ ok: false, error: `no backend case "${caseName}"` });
+    return outcome(() => testCase.run(opfsFactory, uniqueName('contract')));
+  },
+  runScenario(storage: ScenarioContext['storage'], scenarioName: string): Promise<CaseOutcome> {
+    const scenario = bufferScenarios.find((s) => s.name === scenarioName);
+    if (!scenario) return Promise.resolve({ ok: false, error: `no scenario "${scenarioName}"` });
+    return outcome(() => scenario.run({ storage, name: uniqueName('scenario') }));
+  },
+  runOpfsCase(caseName: string): Promise<CaseOutcome> {
+    const testCase = opfsCases.find((c) => c.name === caseName);
+    if (!testCase) return Promise.resolve({ ok: false, error: `no OPFS case "${caseName}"` });
+    return outcome(() => testCase.run(uniqueName('opfs')));
+  },
+
+  /** Hides OPFS in this worker, as WebKitGTK's workers lack it, then reports what 'auto' chose. */
+  async autoWithoutOpfs(name: string): Promise<{ backend: string; fallbackReason: string | null; stored: boolean }> {
+    delete (globalThis as { FileSystemSyncAccessHandle?: unknown }).FileSystemSyncAccessHandle;
+    const buffer = createTraceBuffer({ name });
+    const stored = await buffer.storeTrace({ inferenceId: 'fallback-1' });
+    const status = await buffer.getBufferStatus();
+    await buffer.close();
+    return { backend: status.backend, fallbackReason: status.fallbackReason, stored };
+  },
+
+  /**
+   * Stores `total` traces in waves and reports each one whose store resolved
+   * true, so the page can terminate this worker mid-burst and later check that
+   * every confirmed trace is there.
+   */
+  async burst(name: string, total: number, wave: number, onStored?: (ids: string[]) => void): Promise<number> {
+    const buffer = createTraceBuffer({ name, storage: 'opfs', maxBufferSize: total });
+    const started = performance.now();
+    for (let i = 0; i < total; i += wave) {
+      const batch = Array.from({ length: Math.min(wave, total - i) }, (_, j) => `${name}-${i + j}`);
+      const results = await Promise.all(
+        batch.map((inferenceId) => buffer.storeTrace({ inferenceId, input: 'question', output: 'answer' })),
+      );
+      if (onStored) void onStored(batch.filter((_, j) => results[j]));
+    }
+    const elapsed = performance.now() - started;
+    await buffer.close();
+    return elapsed;
+  },
+
+  /**
+   * For manual measurements (never asserted: the machine is noisy): `steps`
+   * backend inserts of `perStep` prebuilt records each, in milliseconds.
+   */
+  async timeBackendInserts(name: string, steps: number, perStep: number): Promise<number> {
+    const backend = opfsBackend({ name });
+    const batches = Array.from({ length: steps }, (_, s) =>
+      Array.from({ length: perStep }, (_, i) => storedTrace(s * perStep + i)),
+    );
+    await backend.stats();
+    const started = performance.now();
+    for (const batch of batches) await backend.insert(batch, steps * perStep);
+    const elapsed = performance.now() - started;
+    await backend.close();
+    return elapsed;
+  },
+
+  /**
+   * Writes `count` traces under one cap in waves of 20, so the steps of
+   * several workers sharing the buffer interleave.
+   */
+  async writeMany(name: string, prefix: string, count: number, cap: number): Promise<number> {
+    const buffer = createTraceBuffer({ name, storage: 'opfs', maxBufferSize: cap });
+    let stored = 0;
+    for (let i = 0; i < count; i += 20) {
+      const wave = Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+        buffer.storeTrace({ inferenceId: `${prefix}-${i + j}` }),
+      );
+      stored += (await Promise.all(wave)).filter(Boolean).length;
+    }
+    await buffer.close();
+    return stored;
+  },
+
+  /** Everything a fresh buffer reads back, with the errors it reported. */
+  async readBack(name: string): Promise<{ inferenceIds: string[]; errors: string[]; corrupt: number; total: number }> {
+    const errors: TraceBufferError[] = [];
+    const buffer = createTraceBuffer({
+      name,
+      storage: 'opfs',
+      maxBufferSize: 1_000_000,
+      onError: (e) => errors.push(e),
+    });
+    const traces = await buffer.getBufferedTraces();
+    const status = await buffer.getBufferStatus();
+    await buffer.close();
+    return {
+      inferenceIds: traces.map((t) => t.traceData['inferenceId'] as string),
+      errors: errors.map((e) => `${e.code}: ${e.message}`),
+      corrupt: status.corruptRecords,
+      total: status.totalTraces,
+    };
+  },
+};
+
+export type WorkerHarness = typeof workerHarness;
+
+Comlink.expose(workerHarness);
