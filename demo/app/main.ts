@@ -22,6 +22,7 @@ const state: PanelState = {
   mode: readSavedMode(),
   status: null,
   collectorOutage: null,
+  deliveredFromBuffer: 0,
   sentLive: 0,
   lastReplay: null,
   offlineApp: { state: 'installing' },
@@ -39,6 +40,7 @@ const scheduler = startReplayScheduler({
   buffer: () => buffer,
   onReplayed(result) {
     state.lastReplay = { ...result, at: Date.now(), elsewhere: false };
+    state.deliveredFromBuffer += result.successCount;
     tabs.announce({ kind: 'replayed', ...state.lastReplay });
     void refreshStatus();
     void refreshCollector();
@@ -63,8 +65,13 @@ function onTabMessage(message: TabMessage): void {
     case 'mode-changed':
       void switchMode(message.mode, { moveTraces: false });
       break;
+    case 'sent-live':
+      state.sentLive += message.count;
+      void refreshCollector();
+      break;
     case 'replayed':
       state.lastReplay = { ...message, elsewhere: true };
+      state.deliveredFromBuffer += message.successCount;
       void refreshStatus();
       void refreshCollector();
       break;
@@ -166,7 +173,7 @@ async function chat(prompt: string): Promise<void> {
   if (outcome.kind === 'sent') {
     state.sentLive++;
     render();
-    tabs.announce({ kind: 'collector-changed' });
+    tabs.announce({ kind: 'sent-live', count: 1 });
     void refreshCollector();
   }
 }

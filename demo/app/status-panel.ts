@@ -1,6 +1,6 @@
 import type { BufferStatus, DropReason } from 'offline-trace-buffer';
 import type { BufferMode } from './buffer-settings.js';
-import { element, formatBytes, formatTime, plural, required } from './dom.js';
+import { element, formatBytes, formatTime, required } from './dom.js';
 import type { OfflineReadiness } from './register-service-worker.js';
 
 export interface LastReplay {
@@ -18,6 +18,8 @@ export interface PanelState {
   status: BufferStatus | null;
   /** Outage switch as last seen; null while the collector cannot be asked. */
   collectorOutage: boolean | null;
+  /** Counted over every tab since this one opened (the buffer's own counters are per tab). */
+  deliveredFromBuffer: number;
   sentLive: number;
   lastReplay: LastReplay | null;
   offlineApp: { state: OfflineReadiness; detail?: string };
@@ -62,10 +64,13 @@ export function renderStatusPanel(state: PanelState): void {
       ` ${status.totalTraces === 1 ? 'trace' : 'traces'}, ${formatBytes(status.totalSizeBytes)}`,
       element('span', 'sub', `keeps at most ${status.maxBufferSize}, oldest dropped first`),
     );
+    const delivered = element('strong', 'big', String(state.deliveredFromBuffer));
+    delivered.dataset['testid'] = 'delivered-count';
     field(
       'delivered',
-      `${plural(status.delivered, 'trace')} from the buffer`,
-      element('span', 'sub', `${state.sentLive} sent live; both by this tab since it opened`),
+      delivered,
+      ` from the buffer, ${state.sentLive} sent live`,
+      element('span', 'sub', 'by all tabs since this one opened'),
     );
     field('dropped', droppedText(status.dropped));
     field(

@@ -4,6 +4,7 @@ import type { BufferMode } from './buffer-settings.js';
 export type TabMessage =
   | { kind: 'buffer-changed' }
   | { kind: 'collector-changed' }
+  | { kind: 'sent-live'; count: number }
   | { kind: 'mode-changed'; mode: BufferMode }
   | { kind: 'replayed'; at: number; totalTraces: number; successCount: number; failureCount: number };
 

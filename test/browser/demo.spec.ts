@@ -82,6 +82,7 @@ test('traces buffered offline show in every tab and reach the collector once bac
   await expect(second.getByTestId('collector-count')).toHaveText('5');
   await expect(second.locator('#collector-list')).toContainText(prompts[0]!);
   await expect(second.getByTestId('last-replay')).toContainText('5 of 5 delivered');
+  await expect(second.getByTestId('delivered-count')).toHaveText('5');
   await savePanel(second, testInfo, 'status-panel-delivered');
   await context.close();
 });
