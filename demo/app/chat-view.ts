@@ -9,15 +9,20 @@ const TRACE_LABELS: Record<PublishOutcome['kind'], string> = {
 };
 
 /** Adds the user's message and a placeholder answer; returns the function that fills it in. */
-export function showExchange(prompt: string): {
+export interface Exchange {
   answered(answer: ChatAnswer): void;
   traced(outcome: PublishOutcome): void;
-} {
+  /** The collector has the trace that was buffered. */
+  delivered(): void;
+}
+
+export function showExchange(prompt: string): Exchange {
   const list = required('#messages');
   list.querySelector('.empty')?.remove();
   const reply = element('div', 'bubble', 'Thinking...');
   const meta = element('div', 'meta');
   const item = element('li', 'message assistant pending', reply, meta);
+  let traceBadge: HTMLElement | undefined;
   list.append(element('li', 'message user', element('div', 'bubble', prompt)), item);
   item.scrollIntoView({ block: 'end' });
   return {
@@ -40,8 +45,15 @@ export function showExchange(prompt: string): {
       const tone = outcome.kind === 'sent' ? 'good' : outcome.kind === 'buffered' ? 'warn' : 'bad';
       const label = element('span', `badge ${tone}`, TRACE_LABELS[outcome.kind]);
       if (outcome.kind !== 'sent') label.title = outcome.reason;
+      traceBadge = label;
       meta.append(' ', label);
       item.scrollIntoView({ block: 'end' });
+    },
+    delivered() {
+      item.dataset['trace'] = 'delivered';
+      if (!traceBadge) return;
+      traceBadge.className = 'badge good';
+      traceBadge.textContent = 'trace delivered from the buffer';
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID, type BufferEvent } from 'offline-trace-buffer';
 import type { CollectorState } from '../shared/collector-protocol.js';
 import type { BufferMode } from './buffer-settings.js';
 import { askModel } from './chat-model.js';
-import { showExchange } from './chat-view.js';
+import { showExchange, type Exchange } from './chat-view.js';
 import { fetchCollectorState, setCollectorOutage } from './collector-client.js';
 import { renderCollector } from './collector-view.js';
 import { openDemoBuffer, type DemoBuffer } from './demo-buffer.js';
@@ -28,6 +28,8 @@ const state: PanelState = {
   offlineApp: { state: 'installing' },
 };
 let collector: CollectorState | null = null;
+/** Chat messages whose trace waits in the buffer, by trace id, until the collector lists it. */
+const awaitingDelivery = new Map<string, Exchange>();
 
 const render = (): void => renderStatusPanel(state);
 
@@ -107,6 +109,10 @@ async function refreshCollector(): Promise<void> {
     if (ticket !== collectorTicket) return;
     collector = fresh;
     state.collectorOutage = fresh.outage;
+    for (const trace of fresh.traces) {
+      awaitingDelivery.get(trace.traceId)?.delivered();
+      awaitingDelivery.delete(trace.traceId);
+    }
     renderCollector(collector, null);
   } catch (error) {
     if (ticket !== collectorTicket) return;
@@ -170,6 +176,7 @@ async function chat(prompt: string): Promise<void> {
   };
   const outcome = await publishTrace(buffer, traceData);
   exchange.traced(outcome);
+  if (outcome.kind === 'buffered') awaitingDelivery.set(traceData.inferenceId, exchange);
   if (outcome.kind === 'sent') {
     state.sentLive++;
     render();
