@@ -15,7 +15,7 @@ const test = base.extend<{ demo: DemoProcess }>({
 });
 
 // Ceilings, not timings: each test starts a demo server and two browsers share two busy cores.
-base.describe.configure({ timeout: 300_000 });
+base.describe.configure({ timeout: 420_000 });
 const expect = baseExpect.configure({ timeout: 30_000 });
 
 /** Waits until the page runs, its buffer answered, and the service worker cached the app. */
