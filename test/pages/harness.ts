@@ -64,6 +64,9 @@ const harness = {
   },
   /** Cases that run in dedicated workers (OPFS) and across the worker bridge. */
   workers: workerRunner,
+  bridgeCaseNames(): string[] {
+    return bridgeCases.map((c) => c.name);
+  },
   runBridgeCase(caseName: string): Promise<CaseOutcome> {
     const testCase = bridgeCases.find((c) => c.name === caseName);
     if (!testCase) return Promise.resolve({ ok: false, error: `no bridge case "${caseName}"` });

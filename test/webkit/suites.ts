@@ -1,6 +1,7 @@
 import { pageSuite, type WebKitSuite } from './suite.js';
 import { multiTabSuite, replaySuite } from './tab-suites.js';
 import { webkitChecks } from './webkit-checks.js';
+import { workerSuites } from './worker-suites.js';
 
 /**
  * Everything the WebKit run runs, in order. A suite the harness page already
@@ -32,4 +33,5 @@ export const webkitSuites: WebKitSuite[] = [
   webkitChecks,
   multiTabSuite,
   replaySuite,
+  ...workerSuites,
 ];
