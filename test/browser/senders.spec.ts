@@ -217,6 +217,8 @@ withHarness.describe('Openlayer sender', () => {
             name,
             storage: 'indexeddb',
             send: openlayerSender({ baseURL: url, apiKey: 'sk-test', inferencePipelineId: 'pipe-a' }),
+            // This test replays by hand and counts what that replay delivered.
+            autoReplay: false,
           });
           await buffer.storeTrace({ inferenceId: 'row-1', output: 'one' }, { outputColumnName: 'output' });
           await buffer.storeTrace({ output: 'two' }, { outputColumnName: 'output' });

@@ -30,6 +30,8 @@ const harness = {
       name,
       storage: 'indexeddb',
       send,
+      // The test replays by hand at the moments it chooses.
+      autoReplay: false,
       onError: (error) => errors.push(`${error.code}: ${error.message}`),
     });
     // Checked by the type checker: the wrapper is a SpanExporter of this SDK.

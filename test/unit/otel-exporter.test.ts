@@ -100,7 +100,7 @@ describe('bufferingSpanExporter', () => {
 
   it('buffers the spans of a failed export, reports success, and replays them through the exporter', async () => {
     const inner = scriptedExporter([{ code: EXPORT_FAILED, error: new Error('collector down') }]);
-    const buffer = createTraceBuffer({ storage: 'memory', send: spanReplaySender(inner) });
+    const buffer = createTraceBuffer({ storage: 'memory', send: spanReplaySender(inner), autoReplay: false });
     const exporter = bufferingSpanExporter({ exporter: inner, buffer });
     const spans = [span('1'.repeat(16)), span('2'.repeat(16))];
     expect((await exportThrough(exporter, spans)).code).toBe(EXPORT_SUCCESS);
