@@ -131,6 +131,11 @@ const APPROACHES = [
   },
   { key: 'drain-raw:burst', label: 'drain ceiling: raw read 100 oldest + delete, until empty' },
   {
+    key: 'drain-library-no-network:burst',
+    label: 'library `replayBufferedTraces` with a `send` that resolves at once (no network; for the analysis)',
+    library: true,
+  },
+  {
     key: 'drain-library:burst',
     label: '**library `replayBufferedTraces` through a local collector (batches of 100)**',
     library: true,
@@ -149,6 +154,7 @@ const COMPARISONS = [
   ['library-opfs:burst', 'opfs-file-per-trace:burst', 10],
   ['library-opfs:seq', 'opfs-file-per-trace:seq', null],
   ['drain-library:burst', 'drain-raw:burst', 0.5],
+  ['drain-library-no-network:burst', 'drain-raw:burst', null],
 ];
 
 const sizeOf = (approach) => approach.n ?? (approach.key.endsWith(':seq') ? N_SEQ : N);
@@ -298,7 +304,10 @@ async function benchBrowser(name, collector) {
     }
 
     // Main thread during a burst: the library and the two IndexedDB baselines.
-    const watched = only ? [] : ['library-idb:burst', 'idb-one-tx-bare:burst', 'idb-tx-per-trace:burst'];
+    const watched =
+      only && !only.has('responsiveness')
+        ? []
+        : ['library-idb:burst', 'idb-one-tx-bare:burst', 'idb-tx-per-trace:burst'];
     const responsiveness = Object.fromEntries(watched.map((key) => [key, []]));
     for (let round = 0; round < RESPONSIVENESS_ROUNDS; round++) {
       for (const key of rotate(watched, round)) {
@@ -546,7 +555,8 @@ function report(results, machine) {
   verdicts.push(
     `| no long task over 50 ms during the burst | ${results
       .map((r) => {
-        const runs = r.responsiveness['library-idb:burst'];
+        const runs = r.responsiveness['library-idb:burst'] ?? [];
+        if (runs.length === 0) return `${r.label}: not measured`;
         const longest = runs.map((x) => x.longestTaskMs);
         const frames = runs.map((x) => x.largestFrameGapMs);
         if (longest.some((v) => v === null))

@@ -144,21 +144,25 @@ async function postToCollector(traces: BufferedTrace[]): Promise<void> {
 }
 
 /** Replay through the collector: read a batch, post it, remove it, until empty. */
-const libraryDrain: Prepare = async (n, salt) => {
-  const name = uniqueName('lib-drain');
-  const buffer = openLibrary(name, n);
-  const store = storeWith(buffer);
-  await Promise.all(makeTraces(n, salt).map(store));
-  let delivered = 0;
-  return {
-    start: async () => {
-      const result = await buffer.replayBufferedTraces({ batchSize: DRAIN_BATCH });
-      delivered = result.failureCount === 0 ? result.successCount : 0;
-    },
-    stored: async () => delivered - (await buffer.getBufferStatus()).totalTraces,
-    cleanup: () => closeLibrary(buffer, name),
+const libraryDrain =
+  (send?: (traces: BufferedTrace[]) => Promise<void>): Prepare =>
+  async (n, salt) => {
+    const name = uniqueName('lib-drain');
+    const buffer = openLibrary(name, n);
+    const store = storeWith(buffer);
+    await Promise.all(makeTraces(n, salt).map(store));
+    let delivered = 0;
+    return {
+      start: async () => {
+        const result = await buffer.replayBufferedTraces(
+          send ? { batchSize: DRAIN_BATCH, send } : { batchSize: DRAIN_BATCH },
+        );
+        delivered = result.failureCount === 0 ? result.successCount : 0;
+      },
+      stored: async () => delivered - (await buffer.getBufferStatus()).totalTraces,
+      cleanup: () => closeLibrary(buffer, name),
+    };
   };
-};
 
 /** The drain ceiling: raw read of the 100 oldest and delete, no network. */
 const rawDrain: Prepare = async (n, salt) => {
@@ -188,7 +192,8 @@ const windowApproaches: Record<string, Prepare> = {
   'library-idb:burst': libraryIndexedDb('burst'),
   'library-idb:seq': libraryIndexedDb('seq'),
   'drain-raw:burst': rawDrain,
-  'drain-library:burst': libraryDrain,
+  'drain-library:burst': libraryDrain(),
+  'drain-library-no-network:burst': libraryDrain(() => Promise.resolve()),
 };
 
 // ---- the OPFS worker ------------------------------------------------------------

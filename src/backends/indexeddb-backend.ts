@@ -26,6 +26,13 @@ export const INDEXEDDB_SCHEMA_VERSION = 1;
 const OPEN_BLOCKED_TIMEOUT_MS = 5_000;
 /** Extra rows read past a page so records tied on [timestamp, seq] are not skipped. */
 const TIE_SLACK = 8;
+/**
+ * Records put per turn of the event loop. Cloning a record happens on the
+ * calling thread, so 2,000 puts in one go held the page's main thread for one
+ * long task (over 150 ms under load in Chromium); between chunks the page can
+ * paint and handle input while the transaction stays open.
+ */
+const PUTS_PER_TASK = 200;
 /** Most record sizes remembered from reads (see `knownSizes`); bounds the memory it holds. */
 const KNOWN_SIZES_LIMIT = 4_096;
 
@@ -101,7 +108,17 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           // requests in order, so the totals read are those before this insert,
           // and a sequential store waits for one round trip instead of two.
           const statsRead = meta.get('stats');
-          for (const record of records) watch(traces.put(record));
+          let lastPut: Promise<unknown> | undefined;
+          for (let start = 0; start < records.length; start += PUTS_PER_TASK) {
+            // Waiting for the previous chunk's last put hands the thread back;
+            // its success callback keeps the transaction active for the next
+            // chunk. A failed put rejects here and aborts the whole insert.
+            if (lastPut) await lastPut;
+            for (const record of records.slice(start, start + PUTS_PER_TASK)) {
+              lastPut = traces.put(record);
+              watch(lastPut);
+            }
+          }
           const stats = (await statsRead) ?? { count: (await traces.count()) - records.length, bytes: 0 };
           for (const record of records) {
             stats.count++;

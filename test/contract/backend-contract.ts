@@ -212,6 +212,19 @@ export const backendContract: ContractCase[] = [
     },
   },
   {
+    name: 'a large insert stores every record and evicts the excess in the same step',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      // More records than the IndexedDB backend puts per task: the chunks must still be one step.
+      const records = Array.from({ length: 450 }, (_, i) => storedTrace(i, 9_000 + i));
+      const { evicted } = await backend.insert(records, 300);
+      deepEqual(ids(evicted), ids(records.slice(0, 150)), 'the 150 oldest are evicted');
+      deepEqual(ids((await backend.readAll()).records), ids(records.slice(150)), 'the 300 newest stay, in order');
+      equal((await backend.stats()).count, 300, 'and are counted');
+      await backend.close();
+    },
+  },
+  {
     name: 'removing records just read keeps the totals exact when another instance removed some first',
     needs: 'shared',
     async run(factory, name) {
