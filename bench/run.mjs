@@ -325,7 +325,7 @@ async function benchBrowser(name, collector) {
       await cdp.send('HeapProfiler.collectGarbage');
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     };
-    const caps = only ? [] : GROWTH_CAPS;
+    const caps = only && !only.has('growth') ? [] : GROWTH_CAPS;
     const growth = Object.fromEntries(caps.map((cap) => [cap, []]));
     const heap = {};
     const measureGrowth = async (cap, times, onFill) => {
