@@ -26,6 +26,15 @@ export const INDEXEDDB_SCHEMA_VERSION = 1;
 const OPEN_BLOCKED_TIMEOUT_MS = 5_000;
 /** Extra rows read past a page so records tied on [timestamp, seq] are not skipped. */
 const TIE_SLACK = 8;
+/**
+ * Records put per turn of the event loop. Cloning a record happens on the
+ * calling thread, so 2,000 puts in one go held the page's main thread for one
+ * long task (over 150 ms under load in Chromium); between chunks the page can
+ * paint and handle input while the transaction stays open.
+ */
+const PUTS_PER_TASK = 200;
+/** Most record sizes remembered from reads (see `knownSizes`); bounds the memory it holds. */
+const KNOWN_SIZES_LIMIT = 4_096;
 
 export interface IndexedDbBackendOptions {
   /** The database name (the buffer's `name` namespaced by the core). */
@@ -39,6 +48,19 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
   const durability = options.durability ?? 'default';
   let dbPromise: Promise<IDBPDatabase<TraceDb>> | undefined;
   let closed = false;
+  // Sizes of the records this instance read last. A replay removes exactly the
+  // records it has just read; knowing their sizes, `remove` checks that each is
+  // still there by key instead of reading every value back (2 KB each) only to
+  // learn its size, which made a drain read everything twice. A record's size
+  // never changes once stored: `update` only rewrites attempts.
+  const knownSizes = new Map<string, number>();
+  const rememberSizes = (records: readonly StoredTrace[]): void => {
+    for (const record of records) knownSizes.set(record.id, record.sizeBytes);
+    for (const id of knownSizes.keys()) {
+      if (knownSizes.size <= KNOWN_SIZES_LIMIT) break;
+      knownSizes.delete(id);
+    }
+  };
 
   const open = (): Promise<IDBPDatabase<TraceDb>> => {
     if (closed) return Promise.reject(new TraceBufferError('CLOSED', 'The IndexedDB backend was closed.'));
@@ -82,22 +104,42 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
         runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
           const traces = tx.objectStore('traces');
           const meta = tx.objectStore('meta');
-          const stats = (await meta.get('stats')) ?? { count: await traces.count(), bytes: 0 };
+          // Issued first but not awaited before the puts: the engine runs
+          // requests in order, so the totals read are those before this insert,
+          // and a sequential store waits for one round trip instead of two.
+          const statsRead = meta.get('stats');
+          let lastPut: Promise<unknown> | undefined;
+          for (let start = 0; start < records.length; start += PUTS_PER_TASK) {
+            // Waiting for the previous chunk's last put hands the thread back;
+            // its success callback keeps the transaction active for the next
+            // chunk. A failed put rejects here and aborts the whole insert.
+            if (lastPut) await lastPut;
+            for (const record of records.slice(start, start + PUTS_PER_TASK)) {
+              lastPut = traces.put(record);
+              watch(lastPut);
+            }
+          }
+          const stats = (await statsRead) ?? { count: (await traces.count()) - records.length, bytes: 0 };
           for (const record of records) {
-            watch(traces.put(record));
             stats.count++;
             stats.bytes += record.sizeBytes;
           }
           const evicted: EvictedTrace[] = [];
           let excess = stats.count - maxSize;
-          let cursor = excess > 0 ? await traces.index('byAge').openCursor() : null;
-          while (cursor && excess > 0) {
-            evicted.push(evictedOf(cursor.value, cursor.primaryKey));
-            stats.bytes -= sizeOf(cursor.value);
-            watch(cursor.delete());
-            excess--;
-            stats.count--;
-            cursor = await cursor.continue();
+          if (excess > 0) {
+            // The whole excess in one read: a cursor cost a round trip per
+            // evicted record, which made a burst into a full buffer 3x slower.
+            const byAge = traces.index('byAge');
+            const [oldest, keys] = await Promise.all([byAge.getAll(null, excess), byAge.getAllKeys(null, excess)]);
+            oldest.forEach((value, i) => {
+              const key = keys[i];
+              if (key === undefined) return;
+              evicted.push(evictedOf(value, key));
+              stats.bytes -= sizeOf(value);
+              watch(traces.delete(key));
+              excess--;
+              stats.count--;
+            });
           }
           // Records missing from the index (edited by hand, corrupt) still count
           // against the cap: evict them in key order.
@@ -135,6 +177,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           if (after && compareAge(row, after) <= 0) continue;
           if (records.length < limit) records.push(row);
         }
+        rememberSizes(records);
         return { records, corrupt };
       });
     },
@@ -162,20 +205,26 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
         runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
           const traces = tx.objectStore('traces');
           const meta = tx.objectStore('meta');
-          const [stats, existing] = await Promise.all([
-            meta.get('stats'),
-            Promise.all(ids.map((id) => traces.get(id))),
-          ]);
+          const sizeIfPresent = async (id: string): Promise<number | undefined> => {
+            const known = knownSizes.get(id);
+            if (known === undefined) {
+              const record = await traces.get(id);
+              return record === undefined ? undefined : sizeOf(record);
+            }
+            return (await traces.getKey(id)) === undefined ? undefined : known;
+          };
+          const [stats, sizes] = await Promise.all([meta.get('stats'), Promise.all(ids.map(sizeIfPresent))]);
           const totals = stats ?? { count: 0, bytes: 0 };
           const removed: string[] = [];
-          existing.forEach((record, i) => {
+          sizes.forEach((size, i) => {
             const id = ids[i];
-            if (record === undefined || id === undefined) return;
+            if (size === undefined || id === undefined) return;
             watch(traces.delete(id));
             totals.count--;
-            totals.bytes -= sizeOf(record);
+            totals.bytes -= size;
             removed.push(id);
           });
+          for (const id of ids) knownSizes.delete(id);
           if (removed.length > 0) watch(meta.put(clampStats(totals), 'stats'));
           return removed;
         }),
@@ -198,6 +247,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
             if (previous === undefined || record === undefined) return;
             watch(traces.put(record));
             totals.bytes += record.sizeBytes - sizeOf(previous);
+            if (knownSizes.has(record.id)) knownSizes.set(record.id, record.sizeBytes);
             updated.push(record.id);
           });
           if (updated.length > 0) watch(meta.put(clampStats(totals), 'stats'));
@@ -228,6 +278,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
       try {
         return await withDb('clearing the buffer', (db) =>
           runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
+            knownSizes.clear();
             const count = await tx.objectStore('traces').count();
             watch(tx.objectStore('traces').clear());
             watch(tx.objectStore('meta').put({ count: 0, bytes: 0 }, 'stats'));
@@ -297,6 +348,7 @@ async function runTx<T>(
   let result: T;
   try {
     result = await body(tx, watch);
+    commitNow(tx);
   } catch (error) {
     abortQuietly(tx);
     // The abort we just asked for rejects `done`; the body's error is the one to report.
@@ -313,6 +365,21 @@ async function runTx<T>(
     throw failed.find((cause) => (cause as { name?: string } | null)?.name === 'QuotaExceededError') ?? error;
   }
   return result;
+}
+
+/**
+ * Every request is issued: commit now instead of when the engine notices that
+ * no callback issued more, which costs a round trip per transaction (most of a
+ * small write's time in Chromium). Engines without `commit()` commit on their own.
+ */
+function commitNow(tx: IDBPTransaction<TraceDb, ('traces' | 'meta')[], 'readwrite'>): void {
+  if (typeof tx.commit !== 'function') return;
+  try {
+    tx.commit();
+  } catch (error) {
+    // InvalidStateError: no longer active, so it is committing already.
+    if ((error as { name?: string } | null)?.name !== 'InvalidStateError') throw error;
+  }
 }
 
 function abortQuietly(tx: IDBPTransaction<TraceDb, ('traces' | 'meta')[], 'readwrite'>): void {

@@ -212,6 +212,38 @@ export const backendContract: ContractCase[] = [
     },
   },
   {
+    name: 'a large insert stores every record and evicts the excess in the same step',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      // More records than the IndexedDB backend puts per task: the chunks must still be one step.
+      const records = Array.from({ length: 450 }, (_, i) => storedTrace(i, 9_000 + i));
+      const { evicted } = await backend.insert(records, 300);
+      deepEqual(ids(evicted), ids(records.slice(0, 150)), 'the 150 oldest are evicted');
+      deepEqual(ids((await backend.readAll()).records), ids(records.slice(150)), 'the 300 newest stay, in order');
+      equal((await backend.stats()).count, 300, 'and are counted');
+      await backend.close();
+    },
+  },
+  {
+    name: 'removing records just read keeps the totals exact when another instance removed some first',
+    needs: 'shared',
+    async run(factory, name) {
+      const [a, b] = await Promise.all([factory.open(name), factory.open(name)]);
+      await a.insert(
+        [1, 2, 3, 4].map((i) => storedTrace(i)),
+        10,
+      );
+      const { records: read } = await a.readOldest(4);
+      // A replay reads, sends, then removes; another tab may remove some meanwhile.
+      deepEqual(await b.remove([read[0]!.id]), [read[0]!.id], 'the other instance removed one');
+      await a.update([{ ...read[1]!, attempts: 1 }]);
+      const removed = await a.remove(ids(read));
+      deepEqual(removed, ids(read.slice(1)), 'only the records still there are reported removed');
+      deepEqual(await a.stats(), { count: 0, bytes: 0, oldest: null, newest: null }, 'count and bytes are exact');
+      await Promise.all([a.close(), b.close()]);
+    },
+  },
+  {
     name: 'records survive close and reopen',
     needs: 'persistent',
     async run(factory, name) {
