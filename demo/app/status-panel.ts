@@ -87,14 +87,22 @@ export function renderStatusPanel(state: PanelState): void {
   }
 
   const replay = state.lastReplay;
-  const nextReplayAt = status?.totalTraces ? status.nextReplayAt : null;
+  const waiting = status !== null && status.totalTraces > 0;
+  // Offline, the timer only checks the network; the replay that matters comes with `online`.
+  const upcoming = !waiting
+    ? null
+    : !state.online
+      ? 'replays when the network is back'
+      : status.nextReplayAt !== null
+        ? `next automatic try at ${formatTime(status.nextReplayAt)}`
+        : null;
   field(
     'last-replay',
     replay
       ? `${formatTime(replay.at)}: ${replay.of === undefined ? replay.delivered : `${replay.delivered} of ${replay.of}`} delivered`
       : 'None yet',
     ...(replay?.elsewhere ? [element('span', 'sub', 'run by another tab')] : []),
-    ...(nextReplayAt !== null ? [element('span', 'sub', `next automatic try at ${formatTime(nextReplayAt)}`)] : []),
+    ...(upcoming !== null ? [element('span', 'sub', upcoming)] : []),
   );
 
   const app = state.offlineApp;

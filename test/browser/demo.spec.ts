@@ -122,6 +122,7 @@ test('a collector outage buffers traces, and they are delivered when it recovers
   // Online, so the server's model answered; the collector refused the traces.
   await expect(page.locator('.message[data-answered-by="server"][data-trace="buffered"]')).toHaveCount(2);
   await expect(page.getByTestId('buffered-count')).toHaveText('2');
+  await savePanel(page, testInfo, 'status-panel-outage');
 
   await page.getByRole('button', { name: 'End outage' }).click();
   await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
@@ -149,6 +150,7 @@ test('the worker mode buffers in a worker and delivers from there', async ({ bro
   await page.bringToFront();
   await expect(second.getByTestId('storage')).toContainText('OPFS in the web worker');
   await expect(second.getByTestId('buffered-count')).toHaveText('2');
+  await savePanel(second, testInfo, 'status-panel-worker');
 
   await context.setOffline(false);
   await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
