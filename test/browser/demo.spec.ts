@@ -127,20 +127,30 @@ test('a collector outage buffers traces, and they are delivered when it recovers
   await page.getByRole('button', { name: 'End outage' }).click();
   await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
   await expect(page.getByTestId('buffered-count')).toHaveText('0');
+  expect((await demo.collector()).duplicates).toBe(0);
   await context.close();
 });
 
-test('the worker mode buffers in a worker and delivers from there', async ({ browser, demo }, testInfo) => {
+test('the worker mode takes over what the page buffered, buffers in a worker and delivers from there', async ({
+  browser,
+  demo,
+}, testInfo) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await openDemo(page, demo.url);
+  const prompts = promptsFor(testInfo, 2);
+
+  await context.setOffline(true);
+  await ask(page, prompts[0]!);
+  await expect(page.getByTestId('buffered-count')).toHaveText('1');
+  await expect(page.getByTestId('storage')).toContainText('IndexedDB in the main thread');
 
   await page.getByText('Web worker').click();
   // storage 'auto' picks OPFS in a dedicated worker, where sync access handles exist.
   await expect(page.getByTestId('storage')).toContainText('OPFS in the web worker');
-  await context.setOffline(true);
-  const prompts = promptsFor(testInfo, 2);
-  for (const prompt of prompts) await ask(page, prompt);
+  // Switching moved the page's buffered trace into the worker's store.
+  await expect(page.getByTestId('buffered-count')).toHaveText('1');
+  await ask(page, prompts[1]!);
   await expect(page.locator('.message[data-trace="buffered"]')).toHaveCount(2);
   await expect(page.getByTestId('buffered-count')).toHaveText('2');
 
@@ -155,5 +165,6 @@ test('the worker mode buffers in a worker and delivers from there', async ({ bro
   await context.setOffline(false);
   await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
   await expect(page.getByTestId('buffered-count')).toHaveText('0');
+  expect((await demo.collector()).duplicates).toBe(0);
   await context.close();
 });
