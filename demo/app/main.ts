@@ -9,7 +9,7 @@ import { moveBufferedTraces, openDemoBuffer, type DemoBuffer } from './demo-buff
 import { required } from './dom.js';
 import { readSavedMode, saveMode, watchSavedMode } from './mode-setting.js';
 import { registerServiceWorker } from './register-service-worker.js';
-import { renderStatusPanel, type LastReplay, type PanelState } from './status-panel.js';
+import { renderStatusPanel, type PanelState } from './status-panel.js';
 
 /** How often the collector view asks the collector what it has, while online. */
 const COLLECTOR_POLL_MS = 2_000;
@@ -90,8 +90,7 @@ function noteLocalReplay(status: BufferStatus): void {
   // Passes that found nothing to send, or found another tab sending, are not news.
   if (!replay || replay.skipped || replay.totalTraces === 0) return;
   if (state.lastReplay && state.lastReplay.at > replay.at) return;
-  const local: LastReplay = { at: replay.at, delivered: replay.successCount, of: replay.totalTraces, elsewhere: false };
-  state.lastReplay = local;
+  state.lastReplay = { at: replay.at, delivered: replay.successCount, of: replay.totalTraces, elsewhere: false };
 }
 
 // Only the newest status read renders: events can arrive faster than reads finish.
