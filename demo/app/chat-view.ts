@@ -1,9 +1,9 @@
 import type { ChatAnswer } from './chat-model.js';
 import { element, required } from './dom.js';
-import type { PublishOutcome } from './publish-trace.js';
+import type { PublishOutcome } from 'offline-trace-buffer';
 
-const TRACE_LABELS: Record<PublishOutcome['kind'], string> = {
-  sent: 'trace sent',
+const TRACE_LABELS: Record<PublishOutcome, string> = {
+  delivered: 'trace sent',
   buffered: 'trace buffered',
   dropped: 'trace dropped',
 };
@@ -11,7 +11,8 @@ const TRACE_LABELS: Record<PublishOutcome['kind'], string> = {
 /** Adds the user's message and a placeholder answer; returns the function that fills it in. */
 export interface Exchange {
   answered(answer: ChatAnswer): void;
-  traced(outcome: PublishOutcome): void;
+  /** `reason` says why a trace was not sent live. */
+  traced(outcome: PublishOutcome, reason?: string): void;
   /** The collector has the trace that was buffered. */
   delivered(): void;
 }
@@ -40,11 +41,12 @@ export function showExchange(prompt: string): Exchange {
         ` ${answer.model}, ${answer.promptTokens} + ${answer.completionTokens} tokens, ${answer.latencyMs} ms`,
       );
     },
-    traced(outcome) {
-      item.dataset['trace'] = outcome.kind;
-      const tone = outcome.kind === 'sent' ? 'good' : outcome.kind === 'buffered' ? 'warn' : 'bad';
-      const label = element('span', `badge ${tone}`, TRACE_LABELS[outcome.kind]);
-      if (outcome.kind !== 'sent') label.title = outcome.reason;
+    traced(outcome, reason) {
+      // 'sent' (live) stays apart from 'delivered', which marks a trace delivered later from the buffer.
+      item.dataset['trace'] = outcome === 'delivered' ? 'sent' : outcome;
+      const tone = outcome === 'delivered' ? 'good' : outcome === 'buffered' ? 'warn' : 'bad';
+      const label = element('span', `badge ${tone}`, TRACE_LABELS[outcome]);
+      if (reason) label.title = reason;
       traceBadge = label;
       meta.append(' ', label);
       item.scrollIntoView({ block: 'end' });

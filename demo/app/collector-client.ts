@@ -1,4 +1,4 @@
-import { deliveryError, parseRetryAfter, type BufferedTrace } from 'offline-trace-buffer';
+import { deliveryError, parseRetryAfter, type BufferedTrace, type SendContext } from 'offline-trace-buffer';
 import {
   COLLECTOR_OUTAGE_PATH,
   COLLECTOR_TRACES_PATH,
@@ -7,37 +7,41 @@ import {
   type PostTracesAnswer,
 } from '../shared/collector-protocol.js';
 
-/** A collector that has not answered by then is treated as unreachable; the trace is buffered. */
+/** A collector that has not answered by then is treated as unreachable; the trace stays buffered. */
 const POST_TIMEOUT_MS = 5_000;
 
 /**
  * Posts traces to the demo's collector. Failures are thrown as the library's
  * `deliveryError`, carrying the status and `Retry-After`, so the buffer can
- * tell a retryable outage from a rejection. Runs in the page and in the worker.
+ * tell a retryable outage from a rejection and honour `Retry-After`. Runs in
+ * the page and in the worker. `signal` is the buffer's: it aborts when the
+ * batch's lease runs out or the buffer closes.
  */
-export async function postTraces(traces: DeliveredTrace[]): Promise<PostTracesAnswer> {
+async function postTraces(traces: DeliveredTrace[], signal?: AbortSignal): Promise<PostTracesAnswer> {
   let response: Response;
   try {
     response = await fetch(COLLECTOR_TRACES_PATH, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ traces }),
-      signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+      signal: signal
+        ? AbortSignal.any([signal, AbortSignal.timeout(POST_TIMEOUT_MS)])
+        : AbortSignal.timeout(POST_TIMEOUT_MS),
     });
   } catch (error) {
     throw deliveryError({ message: `the collector could not be reached (${describe(error)})`, cause: error });
   }
   if (!response.ok) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    throw deliveryError(
-      retryAfterMs === undefined ? { status: response.status } : { status: response.status, retryAfterMs },
-    );
+    throw deliveryError({
+      status: response.status,
+      retryAfterMs: parseRetryAfter(response.headers.get('Retry-After')),
+    });
   }
   return (await response.json()) as PostTracesAnswer;
 }
 
-/** The buffer's `send`: one POST per replay batch. */
-export function sendBufferedTraces(traces: BufferedTrace[]): Promise<PostTracesAnswer> {
+/** The buffer's `send`: one POST per batch, for `publish` and for replays alike. */
+export function sendBufferedTraces(traces: BufferedTrace[], context?: SendContext): Promise<PostTracesAnswer> {
   return postTraces(
     traces.map((trace) => ({
       traceId: typeof trace.traceData['inferenceId'] === 'string' ? trace.traceData['inferenceId'] : trace.id,
@@ -47,6 +51,7 @@ export function sendBufferedTraces(traces: BufferedTrace[]): Promise<PostTracesA
       bufferedAt: trace.timestamp,
       attempts: trace.attempts,
     })),
+    context?.signal,
   );
 }
 

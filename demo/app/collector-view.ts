@@ -1,6 +1,13 @@
 import type { CollectorState } from '../shared/collector-protocol.js';
 import { element, formatTime, plural, required } from './dom.js';
 
+/**
+ * `publish` and replay send the same record, so the collector cannot be told
+ * which one sent it; a trace that arrived this soon after it was made, at its
+ * first try, went out live.
+ */
+const LIVE_WITHIN_MS = 2_000;
+
 export function renderCollector(state: CollectorState | null, problem: string | null): void {
   const note = required('#collector-note');
   const list = required('#collector-list');
@@ -17,13 +24,14 @@ export function renderCollector(state: CollectorState | null, problem: string | 
   list.replaceChildren(
     ...state.traces.map((trace) => {
       const prompt = typeof trace.traceData['input'] === 'string' ? trace.traceData['input'] : trace.traceId;
+      const waitedMs = trace.bufferedAt === null ? 0 : trace.receivedAt - trace.bufferedAt;
       const origin =
-        trace.bufferedAt === null
+        trace.bufferedAt === null || (trace.attempts === 0 && waitedMs < LIVE_WITHIN_MS)
           ? element('span', 'badge good', 'live')
           : element(
               'span',
               'badge warn',
-              `buffered ${waited(trace.receivedAt - trace.bufferedAt)}${trace.attempts > 0 ? `, ${plural(trace.attempts, 'failed try', 'failed tries')}` : ''}`,
+              `buffered ${waited(waitedMs)}${trace.attempts > 0 ? `, ${plural(trace.attempts, 'failed try', 'failed tries')}` : ''}`,
             );
       return element(
         'li',

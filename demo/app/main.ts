@@ -1,21 +1,22 @@
-import { randomUUID, type BufferEvent } from 'offline-trace-buffer';
+import { randomUUID, type BufferEvent, type BufferStatus, type PublishOutcome } from 'offline-trace-buffer';
 import type { CollectorState } from '../shared/collector-protocol.js';
-import type { BufferMode } from './buffer-settings.js';
+import { DEMO_REPLAY_OPTIONS, type BufferMode } from './buffer-settings.js';
 import { askModel } from './chat-model.js';
 import { showExchange, type Exchange } from './chat-view.js';
 import { fetchCollectorState, setCollectorOutage } from './collector-client.js';
 import { renderCollector } from './collector-view.js';
-import { openDemoBuffer, type DemoBuffer } from './demo-buffer.js';
+import { moveBufferedTraces, openDemoBuffer, type DemoBuffer } from './demo-buffer.js';
 import { required } from './dom.js';
-import { readSavedMode, saveMode } from './mode-setting.js';
-import { publishTrace } from './publish-trace.js';
+import { readSavedMode, saveMode, watchSavedMode } from './mode-setting.js';
 import { registerServiceWorker } from './register-service-worker.js';
-import { startReplayScheduler } from './replay-scheduler.js';
 import { renderStatusPanel, type PanelState } from './status-panel.js';
-import { openTabSync, type TabMessage } from './tab-sync.js';
 
 /** How often the collector view asks the collector what it has, while online. */
 const COLLECTOR_POLL_MS = 2_000;
+/** How often the panel rereads the status: replays end and retries get scheduled without an event. */
+const STATUS_POLL_MS = 1_000;
+/** Delivered events from another tab this close together count as one replay in the panel. */
+const SAME_REPLAY_MS = 2_000;
 
 const state: PanelState = {
   online: navigator.onLine,
@@ -28,67 +29,80 @@ const state: PanelState = {
   offlineApp: { state: 'installing' },
 };
 let collector: CollectorState | null = null;
-/** Chat messages whose trace waits in the buffer, by trace id, until the collector lists it. */
+/** Chat messages of this tab whose trace waits in the buffer, by trace id. */
 const awaitingDelivery = new Map<string, Exchange>();
+/**
+ * Trace ids known to be in the buffer (stored by any tab, or there at start):
+ * a `delivered` event for one of them is a replay, for any other a live send.
+ * The buffer's own counters are per tab; these events reach every tab.
+ */
+const bufferedIds = new Set<string>();
 
 const render = (): void => renderStatusPanel(state);
 
-const tabs = openTabSync(onTabMessage);
 const onBufferError = (): void => void refreshStatus();
-let buffer: DemoBuffer = openDemoBuffer(state.mode, onBufferError);
-let unsubscribe = buffer.subscribe(onBufferEvent);
+let current: DemoBuffer = openDemoBuffer(state.mode, onBufferError);
+let unsubscribe = listenTo(current);
 
-const scheduler = startReplayScheduler({
-  buffer: () => buffer,
-  onReplayed(result) {
-    state.lastReplay = { ...result, at: Date.now(), elsewhere: false };
-    state.deliveredFromBuffer += result.successCount;
-    tabs.announce({ kind: 'replayed', ...state.lastReplay });
-    void refreshStatus();
-    void refreshCollector();
-  },
-  onError: (error) => console.error('otb-demo: replay failed', error),
-});
-
-function onBufferEvent(event: BufferEvent): void {
-  void refreshStatus();
-  tabs.announce({ kind: 'buffer-changed' });
-  if (event.type === 'delivered') void refreshCollector();
+function listenTo(demo: DemoBuffer): () => void {
+  const stop = demo.buffer.subscribe(onBufferEvent);
+  demo.buffer.getBufferedTraces().then(
+    (traces) => traces.forEach((trace) => bufferedIds.add(traceIdOf(trace.traceData, trace.id))),
+    (error: unknown) => console.error('otb-demo: cannot list the buffered traces', error),
+  );
+  return stop;
 }
 
-function onTabMessage(message: TabMessage): void {
-  switch (message.kind) {
-    case 'buffer-changed':
-      void refreshStatus();
-      break;
-    case 'collector-changed':
-      void refreshCollector();
-      break;
-    case 'mode-changed':
-      void switchMode(message.mode, { moveTraces: false });
-      break;
-    case 'sent-live':
-      state.sentLive += message.count;
-      void refreshCollector();
-      break;
-    case 'replayed':
-      state.lastReplay = { ...message, elsewhere: true };
-      state.deliveredFromBuffer += message.successCount;
-      void refreshStatus();
-      void refreshCollector();
-      break;
+function traceIdOf(traceData: Record<string, unknown>, id: string): string {
+  return typeof traceData['inferenceId'] === 'string' ? traceData['inferenceId'] : id;
+}
+
+function onBufferEvent(event: BufferEvent): void {
+  if (event.type === 'stored') for (const trace of event.traces) bufferedIds.add(trace.traceId);
+  if (event.type === 'delivered') {
+    let fromBuffer = 0;
+    for (const trace of event.traces) {
+      if (!bufferedIds.delete(trace.traceId)) {
+        state.sentLive++;
+        continue;
+      }
+      fromBuffer++;
+      awaitingDelivery.get(trace.traceId)?.delivered();
+      awaitingDelivery.delete(trace.traceId);
+    }
+    state.deliveredFromBuffer += fromBuffer;
+    if (fromBuffer > 0 && event.remote) noteRemoteReplay(fromBuffer);
+    void refreshCollector();
   }
+  void refreshStatus();
+}
+
+/** Another tab's replay shows only as its `delivered` events; a replay here shows in our own status. */
+function noteRemoteReplay(delivered: number): void {
+  const now = Date.now();
+  const previous = state.lastReplay;
+  const sameReplay = previous?.elsewhere === true && now - previous.at < SAME_REPLAY_MS;
+  state.lastReplay = { at: now, delivered: delivered + (sameReplay ? previous.delivered : 0), elsewhere: true };
+}
+
+function noteLocalReplay(status: BufferStatus): void {
+  const replay = status.lastReplay;
+  // Passes that found nothing to send, or found another tab sending, are not news.
+  if (!replay || replay.skipped || replay.totalTraces === 0) return;
+  if (state.lastReplay && state.lastReplay.at > replay.at) return;
+  state.lastReplay = { at: replay.at, delivered: replay.successCount, of: replay.totalTraces, elsewhere: false };
 }
 
 // Only the newest status read renders: events can arrive faster than reads finish.
 let statusTicket = 0;
 async function refreshStatus(): Promise<void> {
   const ticket = ++statusTicket;
-  const asked = buffer;
+  const asked = current;
   try {
-    const status = await asked.getBufferStatus();
-    if (ticket !== statusTicket || asked !== buffer) return;
+    const status = await asked.buffer.getBufferStatus();
+    if (ticket !== statusTicket || asked !== current) return;
     state.status = status;
+    noteLocalReplay(status);
     render();
   } catch (error) {
     console.error('otb-demo: cannot read the buffer status', error);
@@ -109,10 +123,6 @@ async function refreshCollector(): Promise<void> {
     if (ticket !== collectorTicket) return;
     collector = fresh;
     state.collectorOutage = fresh.outage;
-    for (const trace of fresh.traces) {
-      awaitingDelivery.get(trace.traceId)?.delivered();
-      awaitingDelivery.delete(trace.traceId);
-    }
     renderCollector(collector, null);
   } catch (error) {
     if (ticket !== collectorTicket) return;
@@ -128,25 +138,20 @@ async function refreshCollector(): Promise<void> {
  */
 async function switchMode(next: BufferMode, { moveTraces }: { moveTraces: boolean }): Promise<void> {
   if (next === state.mode) return;
-  const previous = buffer;
+  const previous = current;
   unsubscribe();
   state.mode = next;
   state.status = null;
   render();
-  buffer = openDemoBuffer(next, onBufferError);
-  unsubscribe = buffer.subscribe(onBufferEvent);
+  current = openDemoBuffer(next, onBufferError);
+  unsubscribe = listenTo(current);
   try {
-    if (moveTraces) {
-      for (const trace of await previous.getBufferedTraces()) {
-        if (await buffer.storeTrace(trace.traceData)) await previous.removeTrace(trace.id);
-      }
-    }
+    if (moveTraces) await moveBufferedTraces(previous.buffer, current.buffer);
     await previous.close();
   } catch (error) {
     console.error('otb-demo: switching storage failed', error);
   }
   await refreshStatus();
-  scheduler.trigger();
 }
 
 required<HTMLFormElement>('#chat-form').addEventListener('submit', (event) => {
@@ -174,39 +179,55 @@ async function chat(prompt: string): Promise<void> {
     tokens: answer.promptTokens + answer.completionTokens,
     timestamp: Date.now(),
   };
-  const outcome = await publishTrace(buffer, traceData);
-  exchange.traced(outcome);
-  if (outcome.kind === 'buffered') awaitingDelivery.set(traceData.inferenceId, exchange);
-  if (outcome.kind === 'sent') {
-    state.sentLive++;
-    render();
-    tabs.announce({ kind: 'sent-live', count: 1 });
-    void refreshCollector();
+  // Registered first: the delivered event can come before `publish` resolves.
+  awaitingDelivery.set(traceData.inferenceId, exchange);
+  let outcome: PublishOutcome;
+  try {
+    outcome = await current.buffer.publish(traceData);
+  } catch (error) {
+    awaitingDelivery.delete(traceData.inferenceId);
+    exchange.traced('dropped', error instanceof Error ? error.message : String(error));
+    return;
   }
+  if (outcome !== 'buffered') awaitingDelivery.delete(traceData.inferenceId);
+  exchange.traced(outcome, whyNotLive(outcome));
+}
+
+function whyNotLive(outcome: PublishOutcome): string | undefined {
+  if (outcome === 'delivered') return undefined;
+  if (outcome === 'dropped') return 'The buffer did not keep it: see Last error in the panel.';
+  return navigator.onLine
+    ? 'The collector did not take it now; it waits in the buffer.'
+    : 'The browser is offline; it waits in the buffer.';
 }
 
 for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="mode"]')) {
   radio.addEventListener('change', () => {
     const next: BufferMode = radio.value === 'worker' ? 'worker' : 'main';
     saveMode(next);
-    tabs.announce({ kind: 'mode-changed', mode: next });
     void switchMode(next, { moveTraces: true });
   });
 }
+watchSavedMode((mode) => void switchMode(mode, { moveTraces: false }));
 
 required('#outage-toggle').addEventListener('click', () => {
   setCollectorOutage(state.collectorOutage !== true).then(
     (outage) => {
       state.collectorOutage = outage;
       render();
-      tabs.announce({ kind: 'collector-changed' });
-      if (!outage) scheduler.trigger();
+      // The collector is back: retry now, not when the backoff timer says.
+      if (!outage) current.buffer.notifyOnline();
     },
     (error: unknown) => console.error('otb-demo: cannot switch the outage', error),
   );
 });
 
-required('#replay-now').addEventListener('click', () => scheduler.trigger());
+required('#replay-now').addEventListener('click', () => {
+  current.buffer.replayBufferedTraces(DEMO_REPLAY_OPTIONS).then(
+    () => void refreshStatus(),
+    (error: unknown) => console.error('otb-demo: replay failed', error),
+  );
+});
 
 const onConnectivity = (): void => {
   state.online = navigator.onLine;
@@ -219,6 +240,9 @@ window.addEventListener('offline', onConnectivity);
 setInterval(() => {
   if (document.visibilityState === 'visible' && navigator.onLine) void refreshCollector();
 }, COLLECTOR_POLL_MS);
+setInterval(() => {
+  if (document.visibilityState === 'visible') void refreshStatus();
+}, STATUS_POLL_MS);
 
 registerServiceWorker((serviceWorkerState, detail) => {
   state.offlineApp = detail === undefined ? { state: serviceWorkerState } : { state: serviceWorkerState, detail };

@@ -20,3 +20,13 @@ export function saveMode(mode: BufferMode): void {
     console.info('otb-demo: cannot save the storage mode', error);
   }
 }
+
+/**
+ * Calls `onChange` when another tab saves a mode: the `storage` event fires
+ * in every other tab of the origin, which is all the cross-tab signal a mode switch needs.
+ */
+export function watchSavedMode(onChange: (mode: BufferMode) => void): void {
+  window.addEventListener('storage', (event) => {
+    if (event.key === MODE_KEY) onChange(readSavedMode());
+  });
+}

@@ -5,9 +5,9 @@ import type { OfflineReadiness } from './register-service-worker.js';
 
 export interface LastReplay {
   at: number;
-  totalTraces: number;
-  successCount: number;
-  failureCount: number;
+  delivered: number;
+  /** Traces the replay tried; unknown when another tab ran it (its `delivered` events are all we see). */
+  of?: number;
   /** True when another tab ran it. */
   elsewhere: boolean;
 }
@@ -18,7 +18,7 @@ export interface PanelState {
   status: BufferStatus | null;
   /** Outage switch as last seen; null while the collector cannot be asked. */
   collectorOutage: boolean | null;
-  /** Counted over every tab since this one opened (the buffer's own counters are per tab). */
+  /** Counted from every tab's `delivered` events since this one opened (the status's counters are per tab). */
   deliveredFromBuffer: number;
   sentLive: number;
   lastReplay: LastReplay | null;
@@ -87,10 +87,22 @@ export function renderStatusPanel(state: PanelState): void {
   }
 
   const replay = state.lastReplay;
+  const waiting = status !== null && status.totalTraces > 0;
+  // Offline, the timer only checks the network; the replay that matters comes with `online`.
+  const upcoming = !waiting
+    ? null
+    : !state.online
+      ? 'replays when the network is back'
+      : status.nextReplayAt !== null
+        ? `next automatic try at ${formatTime(status.nextReplayAt)}`
+        : null;
   field(
     'last-replay',
-    replay ? `${formatTime(replay.at)}: ${replay.successCount} of ${replay.totalTraces} delivered` : 'None yet',
+    replay
+      ? `${formatTime(replay.at)}: ${replay.of === undefined ? replay.delivered : `${replay.delivered} of ${replay.of}`} delivered`
+      : 'None yet',
     ...(replay?.elsewhere ? [element('span', 'sub', 'run by another tab')] : []),
+    ...(upcoming !== null ? [element('span', 'sub', upcoming)] : []),
   );
 
   const app = state.offlineApp;

@@ -7,6 +7,7 @@ import { build, type Rolldown } from 'vite';
 const APP_DIR = fileURLToPath(new URL('../app/', import.meta.url));
 const PUBLIC_DIR = join(APP_DIR, 'public');
 const LIBRARY_ENTRY = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('../../src/worker/index.ts', import.meta.url));
 
 export interface BuiltFile {
   body: Buffer;
@@ -36,7 +37,12 @@ export async function buildApp(): Promise<BuiltApp> {
     logLevel: 'warn',
     clearScreen: false,
     publicDir: false,
-    resolve: { alias: [{ find: /^offline-trace-buffer$/, replacement: LIBRARY_ENTRY }] },
+    resolve: {
+      alias: [
+        { find: /^offline-trace-buffer$/, replacement: LIBRARY_ENTRY },
+        { find: /^offline-trace-buffer\/worker$/, replacement: WORKER_ENTRY },
+      ],
+    },
     worker: { format: 'es' },
     build: {
       write: false,

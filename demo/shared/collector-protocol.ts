@@ -10,7 +10,10 @@ export interface DeliveredTrace {
   traceData: Record<string, unknown>;
   config: Record<string, unknown>;
   inferencePipelineId: string | null;
-  /** When the trace entered the buffer (ms), or null if it was sent live. */
+  /**
+   * When the trace was handed to the buffer (ms): `publish` does so before its
+   * first try, so live traces carry it too. Null from a sender that does not say.
+   */
   bufferedAt: number | null;
   /** Failed delivery attempts before this one. */
   attempts: number;
