@@ -530,6 +530,13 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
             drop('rejected', [refOf(record)], rejected);
             return 'dropped';
           }
+          // Buffered below; still worth a report, so the status says why sends fail.
+          reportError(
+            new TraceBufferError('SEND_FAILED', `Sending the trace failed, so it is buffered: ${failure.message}`, {
+              cause: error,
+              details: { ...failure },
+            }),
+          );
         }
       }
       return (await enqueue(record)) ? 'buffered' : 'dropped';

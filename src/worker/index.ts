@@ -21,6 +21,7 @@
  *   scope so listeners there work as if the platform had fired them.
  */
 import * as Comlink from 'comlink';
+import { setRelayedOnline } from '../platform/connectivity.js';
 import type { Endpoint } from 'comlink';
 import { TraceBufferError, type TraceBufferErrorCode } from '../core/errors.js';
 import type { BufferEvent, BufferListener } from '../core/events.js';
@@ -132,6 +133,10 @@ export function exposeTraceBuffer(buffer: TraceBuffer, endpoint: Endpoint = glob
     flush: () => envelope(() => buffer.flush()),
     close: () => envelope(() => buffer.close()),
     connectivity: (online) => {
+      // Remembered, not only dispatched: the worker's own navigator.onLine may
+      // say online while its page knows it is offline (Firefox), and attempts
+      // made while known offline must not use up the retry budget.
+      setRelayedOnline(online);
       const scope = globalThis as { dispatchEvent?: (event: Event) => boolean };
       scope.dispatchEvent?.(new Event(online ? 'online' : 'offline'));
     },
@@ -185,6 +190,9 @@ export function connectTraceBuffer(worker: Endpoint, options: ConnectOptions = {
   if (relaying) {
     page.addEventListener!('online', relay);
     page.addEventListener!('offline', relay);
+    // The page may already be offline when it connects.
+    const onLine = (globalThis as { navigator?: { onLine?: unknown } }).navigator?.onLine;
+    if (onLine === false) void remote.connectivity(false);
   }
 
   return {

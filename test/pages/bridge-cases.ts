@@ -145,4 +145,21 @@ export const bridgeCases: { name: string; run(): Promise<void> }[] = [
       });
     },
   },
+  {
+    // Regression: the relay used to dispatch the event only, so a worker whose
+    // own navigator.onLine said true (Firefox) kept sending while offline and
+    // those attempts used up the retry budget.
+    name: 'a relayed offline makes the worker know it is offline, until online is relayed',
+    async run() {
+      await withBridge(async (buffer) => {
+        equal((await buffer.getBufferStatus()).online, true, 'online at first');
+        window.dispatchEvent(new Event('offline'));
+        await buffer.flush(); // a round trip after the relay
+        equal((await buffer.getBufferStatus()).online, false, 'known offline after the relay');
+        window.dispatchEvent(new Event('online'));
+        await buffer.flush();
+        equal((await buffer.getBufferStatus()).online, true, 'online again');
+      });
+    },
+  },
 ];

@@ -301,6 +301,7 @@ describe('publish', () => {
     });
     await expect(buffer.publish(llmTrace(1), { outputColumnName: 'output' })).resolves.toBe('buffered');
     expect(order).toEqual(['flush-failure:inference-1:{"outputColumnName":"output"}:Failed to fetch', 'stored']);
+    expect((await buffer.getBufferStatus()).lastError).toMatchObject({ code: 'SEND_FAILED' });
   });
 
   it('a trace the collector refuses for good is dropped with reason rejected, not buffered', async () => {
@@ -326,7 +327,7 @@ describe('publish', () => {
       onError: (e) => errors.push(e),
     });
     await expect(buffer.publish(llmTrace(1))).resolves.toBe('buffered');
-    expect(errors.map((e) => e.code)).toEqual(['CALLBACK_FAILED']);
+    expect(errors.map((e) => e.code)).toEqual(['CALLBACK_FAILED', 'SEND_FAILED']);
   });
 
   it('known offline: buffers without trying to send', async () => {
