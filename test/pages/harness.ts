@@ -7,7 +7,10 @@ import * as library from '../../src/index.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';
+import { outcome, type CaseOutcome } from './outcome.js';
 import { pageBuffers } from './page-buffers.js';
+
+export type { CaseOutcome };
 import { bridgeCases } from './bridge-cases.js';
 import { workerRunner } from './worker-runner.js';
 
@@ -19,23 +22,6 @@ const backendFactories: Record<string, BackendFactory> = {
   },
   memory: { open: () => library.memoryBackend(), shared: false, persistent: false },
 };
-
-export interface CaseOutcome {
-  ok: boolean;
-  error?: string;
-}
-
-async function outcome(run: () => Promise<void>): Promise<CaseOutcome> {
-  try {
-    await run();
-    return { ok: true };
-  } catch (error) {
-    return {
-      ok: false,
-      error: error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error),
-    };
-  }
-}
 
 const harness = {
   library,
