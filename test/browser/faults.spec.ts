@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, firefox, test, type BrowserContext, type Page } from '@playwright/test';
 import { killBrowserOnProfile } from '../support/browser-process.js';
+import { startCollector, type Collector } from '../support/collector.js';
 import { engines, type EngineName } from '../support/browsers.js';
 import { HARNESS_ORIGIN } from '../support/harness-origin.js';
 import { openHarness } from '../support/harness.js';
@@ -150,4 +151,90 @@ test.describe('browser crash', () => {
       }
     });
   }
+});
+
+/** A page of its own on the harness, in the test's (in-memory) context: behaviour, not durability. */
+async function harnessPage(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await openHarness(page);
+  return page;
+}
+
+test.describe('corrupt data', () => {
+  let collector: Collector;
+  test.beforeEach(async () => {
+    collector = await startCollector();
+  });
+  test.afterEach(async () => {
+    await collector.close();
+  });
+
+  test('records edited to invalid shapes are skipped and reported by reads, replay delivers the rest, clearBuffer empties the store', async ({
+    context,
+  }) => {
+    const page = await harnessPage(context);
+    const name = `corrupt-${Date.now().toString(36)}`;
+    const result = await page
+      .evaluate(
+        async ({ name, url }) => {
+          const { pageBuffers } = window.otb;
+          pageBuffers.errors.length = 0;
+          pageBuffers.open('corrupt', { name, storage: 'indexeddb', autoReplay: false, collectorUrl: url });
+          const buffer = pageBuffers.get('corrupt');
+          for (const id of ['good-1', 'good-2', 'good-3']) await buffer.storeTrace({ inferenceId: id });
+          const [sample] = await buffer.getBufferedTraces();
+          // Straight into the database, as a bug, an old version or a user with devtools could.
+          const db = await new Promise<IDBDatabase>((resolve, reject) => {
+            const request = indexedDB.open(`offline-trace-buffer:${name}`);
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error ?? new Error('open failed'));
+          });
+          const tx = db.transaction('traces', 'readwrite');
+          const traces = tx.objectStore('traces');
+          const raw = await new Promise<Record<string, unknown>>((resolve) => {
+            const request = traces.get(sample!.id);
+            request.onsuccess = () => resolve(request.result as Record<string, unknown>);
+          });
+          traces.put({ ...raw, id: 'bad-no-timestamp', timestamp: undefined });
+          traces.put({ ...raw, id: 'bad-string-data', traceData: 'not an object' });
+          traces.put({ ...raw, id: 'bad-metadata', metadata: null });
+          // keyPath 'id' accepts number keys too: a record stored under the wrong kind of key.
+          traces.put({ ...raw, id: 42 });
+          await new Promise<void>((resolve, reject) => {
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error ?? new Error('write failed'));
+          });
+          db.close();
+          const read = await buffer.getBufferedTraces();
+          const statusAfterRead = await buffer.getBufferStatus();
+          const replay = await buffer.replayBufferedTraces();
+          const removed = await buffer.clearBuffer();
+          const statusAfterClear = await buffer.getBufferStatus();
+          const readAfterClear = await buffer.getBufferedTraces();
+          return {
+            readIds: read.map((t) => t.traceData['inferenceId']),
+            corruptRecords: statusAfterRead.corruptRecords,
+            errorCodes: pageBuffers.errors.map((e) => e.code),
+            errorMessages: pageBuffers.errors.map((e) => e.message),
+            replay: { successCount: replay.successCount, failureCount: replay.failureCount },
+            removed,
+            totalAfterClear: statusAfterClear.totalTraces,
+            readAfterClear: readAfterClear.length,
+          };
+        },
+        { name, url: collector.url },
+      )
+      .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+    if (typeof result === 'string') throw new Error(`the page failed: ${result}`);
+    expect(result.readIds).toEqual(['good-1', 'good-2', 'good-3']);
+    // Each bad record is reported once, by its key and what is wrong with it.
+    expect(result.errorCodes.filter((code) => code === 'CORRUPT_RECORD').length).toBe(4);
+    expect(result.errorMessages.join('\n')).toContain('"bad-string-data": traceData is not an object');
+    expect(result.corruptRecords).toBe(4);
+    expect(result.replay).toEqual({ successCount: 3, failureCount: 0 });
+    expect(collector.deliveries.size).toBe(3);
+    expect(result.totalAfterClear).toBe(0);
+    expect(result.readAfterClear).toBe(0);
+    figure('corrupt', { corruptRecords: result.corruptRecords, removedByClear: result.removed });
+  });
 });
