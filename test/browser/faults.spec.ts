@@ -238,3 +238,161 @@ test.describe('corrupt data', () => {
     figure('corrupt', { corruptRecords: result.corruptRecords, removedByClear: result.removed });
   });
 });
+
+/** What a buffer on a page did with one store when its storage would not open. */
+interface UnavailableOutcome {
+  stored: boolean | string;
+  backend: string;
+  fallbackReason: string | null;
+  persistent: boolean;
+  errors: { code: string; message: string }[];
+}
+
+/** Opens a buffer on `page` and stores one trace, giving up on a store that never settles. */
+function storeOnce(page: Page, name: string, storage: 'auto' | 'indexeddb'): Promise<UnavailableOutcome> {
+  return page.evaluate(
+    async ({ name, storage }) => {
+      const { pageBuffers } = window.otb;
+      pageBuffers.errors.length = 0;
+      pageBuffers.open(storage, { name, storage, autoReplay: false });
+      const buffer = pageBuffers.get(storage);
+      const stored = await Promise.race([
+        buffer.storeTrace({ inferenceId: 'one' }).catch((error: unknown) => `rejected: ${String(error)}`),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still pending after 15 s'), 15_000)),
+      ]);
+      const status = await buffer.getBufferStatus();
+      return {
+        stored,
+        backend: status.backend,
+        fallbackReason: status.fallbackReason,
+        persistent: status.persistent,
+        errors: [...pageBuffers.errors],
+      };
+    },
+    { name, storage },
+  );
+}
+
+test.describe('storage unavailable', () => {
+  // Firefox private windows: indexedDB exists but open fails (idb#81, Dexie#312).
+  for (const how of ['throws', 'fails its request'] as const) {
+    test(`indexedDB.open ${how} with InvalidStateError: 'auto' falls back to memory and says why, 'indexeddb' reports STORAGE_UNAVAILABLE`, async ({
+      context,
+    }) => {
+      const page = await harnessPage(context);
+      await page.evaluate(async (how) => {
+        const failure = (): DOMException =>
+          new DOMException(
+            'A mutation operation was attempted on a database that did not allow mutations.',
+            'InvalidStateError',
+          );
+        const open = indexedDB.open.bind(indexedDB);
+        // A real request that really fails (asking for a version older than the
+        // database's), reporting the error Firefox's private mode gives.
+        const probe = `otb-failing-open-${Math.random()}`;
+        await new Promise<void>((resolve) => {
+          const request = open(probe, 2);
+          request.onsuccess = () => {
+            request.result.close();
+            resolve();
+          };
+        });
+        indexedDB.open = (): IDBOpenDBRequest => {
+          if (how === 'throws') throw failure();
+          const request = open(probe, 1);
+          Object.defineProperty(request, 'error', { get: failure });
+          return request;
+        };
+      }, how);
+      const name = `private-${Date.now().toString(36)}`;
+      const auto = await storeOnce(page, name, 'auto');
+      expect(auto.stored).toBe(true);
+      expect(auto.backend).toBe('memory');
+      expect(auto.persistent).toBe(false);
+      expect(auto.fallbackReason).toContain('InvalidStateError');
+      const explicit = await storeOnce(page, name, 'indexeddb');
+      expect(explicit.stored).toBe(false);
+      const unavailable = explicit.errors.find((e) => e.code === 'STORAGE_UNAVAILABLE');
+      expect(unavailable?.message, JSON.stringify(explicit.errors)).toContain('InvalidStateError');
+      figure(`unavailable (${how})`, { auto: auto.fallbackReason, indexeddb: unavailable?.message });
+    });
+  }
+
+  test("a database another tab upgraded to a newer version: 'auto' falls back to memory, 'indexeddb' reports STORAGE_UNAVAILABLE", async ({
+    context,
+  }) => {
+    const name = `newer-${Date.now().toString(36)}`;
+    const other = await harnessPage(context);
+    // The other tab's newer code upgraded the database and keeps its connection
+    // open, ignoring versionchange: our version-1 open cannot succeed.
+    await other.evaluate(
+      (dbName) =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.open(dbName, 2);
+          request.onupgradeneeded = () => request.result.createObjectStore('traces', { keyPath: 'id' });
+          request.onsuccess = () => {
+            (window as unknown as { held: IDBDatabase }).held = request.result;
+            resolve();
+          };
+          request.onerror = () => reject(request.error ?? new Error('open failed'));
+        }),
+      `offline-trace-buffer:${name}`,
+    );
+    const page = await harnessPage(context);
+    const auto = await storeOnce(page, name, 'auto');
+    const explicit = await storeOnce(page, name, 'indexeddb');
+    figure('unavailable (newer version held by another tab)', {
+      auto: auto.fallbackReason,
+      indexeddb: explicit.errors.map((e) => e.message),
+    });
+    expect(auto).toMatchObject({ stored: true, backend: 'memory' });
+    expect(auto.fallbackReason).toContain('VersionError');
+    expect(explicit.stored).toBe(false);
+    expect(explicit.errors.find((e) => e.code === 'STORAGE_UNAVAILABLE')?.message).toContain('VersionError');
+  });
+
+  test('an open queued behind an upgrade blocked in another tab gives up: auto falls back to memory, indexeddb reports STORAGE_UNAVAILABLE', async ({
+    context,
+  }) => {
+    test.slow();
+    const name = `blocked-${Date.now().toString(36)}`;
+    const dbName = `offline-trace-buffer:${name}`;
+    const holder = await harnessPage(context);
+    // One tab holds version 1 and never lets go; another asks for version 2 and
+    // stays blocked; our open queues behind that upgrade.
+    await holder.evaluate(
+      (dbName) =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.open(dbName, 1);
+          request.onsuccess = () => {
+            (window as unknown as { held: IDBDatabase }).held = request.result;
+            resolve();
+          };
+          request.onerror = () => reject(request.error ?? new Error('open failed'));
+        }),
+      dbName,
+    );
+    const upgrader = await harnessPage(context);
+    const upgradeBlocked = await upgrader.evaluate(
+      (dbName) =>
+        new Promise<boolean>((resolve) => {
+          const request = indexedDB.open(dbName, 2);
+          request.onblocked = () => resolve(true);
+          request.onsuccess = () => resolve(false);
+        }),
+      dbName,
+    );
+    expect(upgradeBlocked).toBe(true);
+    const page = await harnessPage(context);
+    const auto = await storeOnce(page, name, 'auto');
+    const explicit = await storeOnce(page, name, 'indexeddb');
+    figure('unavailable (upgrade blocked in another tab)', {
+      auto: { stored: auto.stored, backend: auto.backend, reason: auto.fallbackReason },
+      indexeddb: { stored: explicit.stored, errors: explicit.errors.map((e) => e.message) },
+    });
+    expect(auto).toMatchObject({ stored: true, backend: 'memory' });
+    expect(auto.fallbackReason).toContain('did not settle');
+    expect(explicit.stored).toBe(false);
+    expect(explicit.errors.find((e) => e.code === 'STORAGE_UNAVAILABLE')?.message).toContain('did not settle');
+  });
+});
