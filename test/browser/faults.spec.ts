@@ -396,3 +396,89 @@ test.describe('storage unavailable', () => {
     expect(explicit.errors.find((e) => e.code === 'STORAGE_UNAVAILABLE')?.message).toContain('did not settle');
   });
 });
+
+test.describe('quota exceeded', () => {
+  test('a full origin: storeTrace never throws, evicts oldest or drops with reason quota, and reports it', async ({
+    browserName,
+  }) => {
+    const engine = engineOf(browserName);
+    const why =
+      'Chromium only: shrinking an origin quota needs the DevTools protocol (Storage.overrideQuotaForOrigin); Firefox over WebDriver BiDi has no equivalent, and filling its real quota (10% of the disk) is too slow for a test';
+    if (engine !== 'chromium') console.log(`[faults] quota test skipped in ${engine}: ${why}`);
+    test.skip(engine !== 'chromium', why);
+    test.slow();
+    const profileDir = mkdtempSync(join(tmpdir(), 'otb-quota-'));
+    try {
+      const { context, page } = await launchOnProfile(engine, profileDir);
+      try {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Storage.overrideQuotaForOrigin', { origin: HARNESS_ORIGIN, quotaSize: 2 * 1024 * 1024 });
+        const traceCount = HEAVY ? 600 : 200;
+        const result = await page.evaluate(async (traceCount) => {
+          const { pageBuffers } = window.otb;
+          pageBuffers.open('quota', { name: 'quota', storage: 'indexeddb', autoReplay: false });
+          const buffer = pageBuffers.get('quota');
+          // Random text: Chromium compresses what it stores, so repeated characters never fill a quota.
+          const randomText = (chars: number): string =>
+            Array.from(crypto.getRandomValues(new Uint8Array(chars / 2)), (b) => b.toString(16).padStart(2, '0')).join(
+              '',
+            );
+          const outcomes: (boolean | string)[] = [];
+          for (let i = 0; i < traceCount; i++) {
+            outcomes.push(
+              await buffer
+                .storeTrace({ inferenceId: `q-${i}`, payload: randomText(20_000) })
+                .catch((error: unknown) => `threw: ${String(error)}`),
+            );
+          }
+          const kept = (await buffer.getBufferedTraces()).map((t) => t.traceData['inferenceId'] as string);
+          const status = await buffer.getBufferStatus();
+          // Whether a full origin can still drain (figures only, see below).
+          const cleared = await buffer.clearBuffer().catch((error: unknown) => `threw: ${String(error)}`);
+          const storedAfterClear = await buffer
+            .storeTrace({ inferenceId: 'after-clear', payload: randomText(20_000) })
+            .catch((error: unknown) => `threw: ${String(error)}`);
+          const droppedIds = pageBuffers.events.flatMap((event) =>
+            event.type === 'dropped' ? event.traces.map((t) => `${event.reason}:${t.traceId}`) : [],
+          );
+          return {
+            cleared,
+            storedAfterClear,
+            outcomes,
+            kept,
+            dropped: status.dropped,
+            lastError: status.lastError,
+            errors: pageBuffers.errors,
+            droppedIds,
+          };
+        }, traceCount);
+        const acknowledged = result.outcomes.flatMap((outcome, i) => (outcome === true ? [`q-${i}`] : []));
+        const droppedAfterAck = new Set(result.droppedIds.map((entry) => entry.slice(entry.indexOf(':') + 1)));
+        figure('quota chromium 2 MiB', {
+          stores: traceCount,
+          resolvedTrue: acknowledged.length,
+          resolvedFalse: result.outcomes.filter((o) => o === false).length,
+          kept: result.kept.length,
+          dropped: result.dropped,
+          quotaErrors: result.errors.filter((e) => e.code === 'QUOTA_EXCEEDED').length,
+          cleared: result.cleared,
+          storedAfterClear: result.storedAfterClear,
+        });
+        expect(result.outcomes.filter((o) => typeof o === 'string')).toEqual([]);
+        expect(result.errors.some((e) => e.code === 'QUOTA_EXCEEDED')).toBe(true);
+        expect(result.lastError?.code).toBe('QUOTA_EXCEEDED');
+        expect(result.dropped.quota).toBeGreaterThan(0);
+        // Every acknowledged trace is still there unless a 'dropped' event named it.
+        const keptSet = new Set(result.kept);
+        expect(acknowledged.filter((id) => !keptSet.has(id) && !droppedAfterAck.has(id))).toEqual([]);
+        // Not asserted, reported: under this override Chromium refuses even the
+        // clearing transaction with QuotaExceededError (cleared 0, the next store
+        // dropped), so a buffer at a full origin cannot drain. Left for the lead.
+      } finally {
+        await context.close();
+      }
+    } finally {
+      rmSync(profileDir, { recursive: true, force: true });
+    }
+  });
+});
