@@ -8,7 +8,9 @@ export type CollectorMode =
   /** Keeps requests open without answering, as a collector that hangs. */
   | { kind: 'hold' }
   /** Drops the connection without an answer. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Answers `status` to every third request (the 3rd, 6th, ...) and accepts the others. */
+  | { kind: 'failOneInThree'; status: number };
 
 export interface Collector {
   /** The endpoint a page posts `[{ id, traceId }, ...]` to. */
@@ -63,6 +65,10 @@ export async function startCollector(): Promise<Collector> {
       if (current.kind === 'hold') {
         heldResponses.add(response);
         response.on('close', () => heldResponses.delete(response));
+        return;
+      }
+      if (current.kind === 'failOneInThree' && collector.requests % 3 === 0) {
+        response.writeHead(current.status).end();
         return;
       }
       if (current.kind === 'fail') {
