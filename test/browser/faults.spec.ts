@@ -546,3 +546,56 @@ test.describe('load', () => {
     expect(times.filter((n) => n !== 1)).toEqual([]);
   });
 });
+
+test.describe('tab killed', () => {
+  test('a tab closed mid-burst: every trace whose storeTrace resolved true is read by the next tab', async ({
+    context,
+  }) => {
+    const name = `tab-burst-${Date.now().toString(36)}`;
+    const doomed = await harnessPage(context);
+    const confirmed = new Set<string>();
+    doomed.on('console', (message) => {
+      const [tag, id] = message.text().split(' ');
+      if (tag === 'confirmed' && id) confirmed.add(id);
+    });
+    await doomed.evaluate(
+      (name) => window.otb.pageBuffers.open('burst', { name, storage: 'indexeddb', autoReplay: false }),
+      name,
+    );
+    const burst = doomed
+      .evaluate(async () => {
+        const buffer = window.otb.pageBuffers.get('burst');
+        let inFlight = 0;
+        for (let i = 0; ; i++) {
+          while (inFlight >= 100) await new Promise((resolve) => setTimeout(resolve, 1));
+          const id = `t-${i}`;
+          inFlight++;
+          void buffer.storeTrace({ inferenceId: id, output: 'y'.repeat(300) }).then((stored) => {
+            inFlight--;
+            if (stored) console.log(`confirmed ${id}`);
+          });
+          if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      })
+      .catch((error: unknown) => String(error));
+    await expect.poll(() => confirmed.size, { timeout: 30_000 }).toBeGreaterThanOrEqual(HEAVY ? 2_000 : 200);
+    const acknowledged = [...confirmed];
+    // No beforeunload, no pagehide flush: the tab is gone mid-write.
+    await doomed.close({ runBeforeUnload: false });
+    await burst;
+    const next = await harnessPage(context);
+    const found = await next.evaluate(async (name) => {
+      window.otb.pageBuffers.open('after', { name, storage: 'indexeddb', autoReplay: false });
+      const buffer = window.otb.pageBuffers.get('after');
+      const traces = await buffer.getBufferedTraces();
+      return {
+        ids: traces.map((t) => t.traceData['inferenceId'] as string),
+        corrupt: (await buffer.getBufferStatus()).corruptRecords,
+      };
+    }, name);
+    const foundIds = new Set(found.ids);
+    figure('tab closed mid-burst', { confirmedBeforeClose: acknowledged.length, foundAfter: found.ids.length });
+    expect(acknowledged.filter((id) => !foundIds.has(id))).toEqual([]);
+    expect(found.corrupt).toBe(0);
+  });
+});
