@@ -599,3 +599,57 @@ test.describe('tab killed', () => {
     expect(found.corrupt).toBe(0);
   });
 });
+
+test.describe('tab killed mid-replay', () => {
+  let collector: Collector;
+  test.beforeEach(async () => {
+    collector = await startCollector();
+  });
+  test.afterEach(async () => {
+    await collector.close();
+  });
+
+  test('a tab killed after the collector took its batch but before the answer: only that batch is delivered twice', async ({
+    context,
+  }) => {
+    const name = `inflight-${Date.now().toString(36)}`;
+    const batchSize = 10;
+    const doomed = await harnessPage(context);
+    await doomed.evaluate(
+      ({ name, url }) =>
+        window.otb.pageBuffers.open('b', { name, storage: 'indexeddb', autoReplay: false, collectorUrl: url }),
+      { name, url: collector.url },
+    );
+    await doomed.evaluate(() => window.otb.pageBuffers.storeMany('b', 50, 10, 'inflight'), null);
+    collector.setMode({ kind: 'acceptThenHold' });
+    await doomed.evaluate(
+      (batchSize) => void window.otb.pageBuffers.get('b').replayBufferedTraces({ batchSize }),
+      batchSize,
+    );
+    await expect.poll(() => collector.held).toBe(1);
+    await doomed.close({ runBeforeUnload: false });
+    collector.setMode({ kind: 'ok' });
+    const survivor = await harnessPage(context);
+    const left = await survivor.evaluate(
+      async ({ name, url }) => {
+        window.otb.pageBuffers.open('b', { name, storage: 'indexeddb', autoReplay: false, collectorUrl: url });
+        const buffer = window.otb.pageBuffers.get('b');
+        // The killed tab's lease, or its replay lock, may take a moment to go.
+        for (let i = 0; i < 100 && (await buffer.getBufferStatus()).totalTraces > 0; i++) {
+          const result = await buffer.replayBufferedTraces();
+          if (result.skipped !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return (await buffer.getBufferStatus()).totalTraces;
+      },
+      { name, url: collector.url },
+    );
+    const twice = [...collector.deliveries].filter(([, n]) => n > 1).map(([id]) => id);
+    const more = [...collector.deliveries.values()].filter((n) => n > 2);
+    figure('in-flight duplicate', { delivered: collector.deliveries.size, deliveredTwice: twice.length });
+    expect(left).toBe(0);
+    expect(collector.deliveries.size).toBe(50);
+    // The documented duplicate: the one batch the collector took while its sender died.
+    expect(twice).toHaveLength(batchSize);
+    expect(more).toEqual([]);
+  });
+});

@@ -10,7 +10,9 @@ export type CollectorMode =
   /** Drops the connection without an answer. */
   | { kind: 'reset' }
   /** Answers `status` to every third request (the 3rd, 6th, ...) and accepts the others. */
-  | { kind: 'failOneInThree'; status: number };
+  | { kind: 'failOneInThree'; status: number }
+  /** Counts the rows as delivered, then never answers: the collector took them, the sender never hears so. */
+  | { kind: 'acceptThenHold' };
 
 export interface Collector {
   /** The endpoint a page posts `[{ id, traceId }, ...]` to. */
@@ -79,6 +81,11 @@ export async function startCollector(): Promise<Collector> {
       }
       const rows = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }[];
       for (const row of rows) collector.deliveries.set(row.id, (collector.deliveries.get(row.id) ?? 0) + 1);
+      if (current.kind === 'acceptThenHold') {
+        heldResponses.add(response);
+        response.on('close', () => heldResponses.delete(response));
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });
