@@ -67,10 +67,17 @@ test.describe('browser crash', () => {
         });
         await first.page.evaluate(
           ({ name, durability }) =>
-            window.otb.pageBuffers.open('crash', { name, storage: 'indexeddb', durability, autoReplay: false }),
+            window.otb.pageBuffers.open('crash', {
+              name,
+              storage: 'indexeddb',
+              durability,
+              autoReplay: false,
+              maxBufferSize: 1_000_000,
+            }),
           { name, durability },
         );
-        // The burst never ends by itself: the browser dies under it.
+        // The cap is raised above: the default 1000 would evict (and report) confirmed traces, which is not the
+        // loss this test looks for. The burst never ends by itself: the browser dies under it.
         const burst = first.page
           .evaluate(async () => {
             const buffer = window.otb.pageBuffers.get('crash');
@@ -105,7 +112,13 @@ test.describe('browser crash', () => {
         try {
           const found = await second.page.evaluate(
             async ({ name, durability }) => {
-              window.otb.pageBuffers.open('after', { name, storage: 'indexeddb', durability, autoReplay: false });
+              window.otb.pageBuffers.open('after', {
+                name,
+                storage: 'indexeddb',
+                durability,
+                autoReplay: false,
+                maxBufferSize: 1_000_000,
+              });
               const buffer = window.otb.pageBuffers.get('after');
               const traces = await buffer.getBufferedTraces();
               const status = await buffer.getBufferStatus();
@@ -559,7 +572,13 @@ test.describe('tab killed', () => {
       if (tag === 'confirmed' && id) confirmed.add(id);
     });
     await doomed.evaluate(
-      (name) => window.otb.pageBuffers.open('burst', { name, storage: 'indexeddb', autoReplay: false }),
+      (name) =>
+        window.otb.pageBuffers.open('burst', {
+          name,
+          storage: 'indexeddb',
+          autoReplay: false,
+          maxBufferSize: 1_000_000,
+        }),
       name,
     );
     const burst = doomed
@@ -585,7 +604,7 @@ test.describe('tab killed', () => {
     await burst;
     const next = await harnessPage(context);
     const found = await next.evaluate(async (name) => {
-      window.otb.pageBuffers.open('after', { name, storage: 'indexeddb', autoReplay: false });
+      window.otb.pageBuffers.open('after', { name, storage: 'indexeddb', autoReplay: false, maxBufferSize: 1_000_000 });
       const buffer = window.otb.pageBuffers.get('after');
       const traces = await buffer.getBufferedTraces();
       return {
