@@ -24,6 +24,12 @@ interface TraceDb extends DBSchema {
 export const INDEXEDDB_SCHEMA_VERSION = 1;
 /** How long `open` may stay blocked by another tab's old connection before we give up. */
 const OPEN_BLOCKED_TIMEOUT_MS = 5_000;
+/**
+ * How long any `open` may stay unsettled. An open queued behind another tab's
+ * blocked upgrade gets no `blocked` event of its own and would wait for ever,
+ * and every store with it; this is generous so a slow disk is not mistaken for that.
+ */
+const OPEN_QUEUED_TIMEOUT_MS = 10_000;
 /** Extra rows read past a page so records tied on [timestamp, seq] are not skipped. */
 const TIE_SLACK = 8;
 /**
@@ -397,28 +403,39 @@ async function openDatabase(name: string, onGone: () => void): Promise<IDBPDatab
   let rejectBlocked: ((error: Error) => void) | undefined;
   let gaveUp = false;
   const blocked = new Promise<never>((_, reject) => (rejectBlocked = reject));
-  const opening = openDB<TraceDb>(name, INDEXEDDB_SCHEMA_VERSION, {
-    upgrade(database, oldVersion) {
-      if (oldVersion < 1) {
-        const traces = database.createObjectStore('traces', { keyPath: 'id' });
-        traces.createIndex('byAge', ['timestamp', 'seq']);
-        // The upgrade transaction commits this put together with the schema.
-        void database.createObjectStore('meta').put({ count: 0, bytes: 0 }, 'stats');
-      }
-    },
-    blocked() {
-      blockedTimer = setTimeout(() => {
-        gaveUp = true;
-        rejectBlocked?.(new Error(`another connection kept the database blocked for ${OPEN_BLOCKED_TIMEOUT_MS} ms`));
-      }, OPEN_BLOCKED_TIMEOUT_MS);
-    },
-    blocking(_current, _next, event) {
-      // A newer version wants to upgrade in another tab: let it.
-      (event.target as IDBDatabase).close();
-      onGone();
-    },
-    terminated: onGone,
-  });
+  const queuedTimer = setTimeout(() => {
+    gaveUp = true;
+    rejectBlocked?.(
+      new Error(
+        `the open did not settle within ${OPEN_QUEUED_TIMEOUT_MS} ms (queued behind another connection's blocked upgrade?)`,
+      ),
+    );
+  }, OPEN_QUEUED_TIMEOUT_MS);
+  // An async wrapper: Firefox private windows throw from indexedDB.open itself,
+  // and that throw must reach the catch below like a failed request does.
+  const opening = (async () =>
+    openDB<TraceDb>(name, INDEXEDDB_SCHEMA_VERSION, {
+      upgrade(database, oldVersion) {
+        if (oldVersion < 1) {
+          const traces = database.createObjectStore('traces', { keyPath: 'id' });
+          traces.createIndex('byAge', ['timestamp', 'seq']);
+          // The upgrade transaction commits this put together with the schema.
+          void database.createObjectStore('meta').put({ count: 0, bytes: 0 }, 'stats');
+        }
+      },
+      blocked() {
+        blockedTimer = setTimeout(() => {
+          gaveUp = true;
+          rejectBlocked?.(new Error(`another connection kept the database blocked for ${OPEN_BLOCKED_TIMEOUT_MS} ms`));
+        }, OPEN_BLOCKED_TIMEOUT_MS);
+      },
+      blocking(_current, _next, event) {
+        // A newer version wants to upgrade in another tab: let it.
+        (event.target as IDBDatabase).close();
+        onGone();
+      },
+      terminated: onGone,
+    }))();
   // If we gave up while blocked, an open that succeeds later must not linger
   // and block the other tab in turn.
   opening.then(
@@ -429,6 +446,9 @@ async function openDatabase(name: string, onGone: () => void): Promise<IDBPDatab
   );
   try {
     const db = await Promise.race([opening, blocked]);
+    // Opened: the timers must not mark it given up while the stats are checked.
+    clearTimeout(blockedTimer);
+    clearTimeout(queuedTimer);
     await reconcileStats(db);
     return db;
   } catch (error) {
@@ -439,6 +459,7 @@ async function openDatabase(name: string, onGone: () => void): Promise<IDBPDatab
     );
   } finally {
     clearTimeout(blockedTimer);
+    clearTimeout(queuedTimer);
   }
 }
 

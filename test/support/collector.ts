@@ -8,7 +8,11 @@ export type CollectorMode =
   /** Keeps requests open without answering, as a collector that hangs. */
   | { kind: 'hold' }
   /** Drops the connection without an answer. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Answers `status` to every third request (the 3rd, 6th, ...) and accepts the others. */
+  | { kind: 'failOneInThree'; status: number }
+  /** Counts the rows as delivered, then never answers: the collector took them, the sender never hears so. */
+  | { kind: 'acceptThenHold' };
 
 export interface Collector {
   /** The endpoint a page posts `[{ id, traceId }, ...]` to. */
@@ -65,6 +69,10 @@ export async function startCollector(): Promise<Collector> {
         response.on('close', () => heldResponses.delete(response));
         return;
       }
+      if (current.kind === 'failOneInThree' && collector.requests % 3 === 0) {
+        response.writeHead(current.status).end();
+        return;
+      }
       if (current.kind === 'fail') {
         if (current.retryAfterSeconds !== undefined)
           response.setHeader('Retry-After', String(current.retryAfterSeconds));
@@ -73,6 +81,11 @@ export async function startCollector(): Promise<Collector> {
       }
       const rows = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }[];
       for (const row of rows) collector.deliveries.set(row.id, (collector.deliveries.get(row.id) ?? 0) + 1);
+      if (current.kind === 'acceptThenHold') {
+        heldResponses.add(response);
+        response.on('close', () => heldResponses.delete(response));
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });

@@ -1,0 +1,219 @@
+// Property tests over what a host app may hand the buffer: any trace data and
+// any options. Each input is either stored and read back equal to its JSON
+// form, or refused with a typed error that names the problem; nothing else.
+import 'fake-indexeddb/auto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTraceBuffer,
+  DEFAULT_MAX_TRACE_BYTES,
+  isTraceBufferError,
+  TraceBufferOptionError,
+  type TraceBuffer,
+} from '../../src/index.js';
+
+const HEAVY = process.env['FAULTS'] === 'heavy';
+const RUNS = HEAVY ? 1_000 : 100;
+/** Small enough that generated huge strings cross it often. */
+const SIZE_LIMIT = 4_096;
+
+/** The buffer's answer to one store: the trace read back, or the error's code and message. */
+async function storeAndRead(
+  buffer: TraceBuffer,
+  traceData: unknown,
+): Promise<{ read: unknown } | { code: string; message: string }> {
+  await buffer.clearBuffer();
+  try {
+    const stored = await buffer.storeTrace(traceData as Record<string, unknown>);
+    expect(stored).toBe(true);
+  } catch (error) {
+    if (!isTraceBufferError(error)) throw error;
+    return { code: error.code, message: (error as Error).message };
+  }
+  const traces = await buffer.getBufferedTraces();
+  expect(traces).toHaveLength(1);
+  return { read: traces[0]!.traceData };
+}
+
+/** What the buffer must do with `traceData`, worked out from JSON itself. */
+function expectedFor(traceData: unknown): { json: unknown } | { code: 'NOT_SERIALIZABLE' | 'TRACE_TOO_LARGE' } {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(traceData);
+  } catch {
+    // BigInt, cycles, nesting deeper than the engine's stack: no JSON form.
+    return { code: 'NOT_SERIALIZABLE' };
+  }
+  if (json === undefined) return { code: 'NOT_SERIALIZABLE' };
+  // The config defaults to {}: two more bytes of JSON.
+  if (Buffer.byteLength(json, 'utf8') + 2 > SIZE_LIMIT) return { code: 'TRACE_TOO_LARGE' };
+  return { json: JSON.parse(json) as unknown };
+}
+
+const text = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+  // Huge strings, in multi-byte characters so bytes and characters differ.
+  fc.string({ unit: 'grapheme', minLength: 500, maxLength: 3_000 }),
+);
+const traceDataArbitrary = fc.dictionary(
+  text,
+  fc.anything({
+    key: text,
+    maxDepth: 6,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+    withTypedArray: true,
+    withUnicodeString: true,
+  }),
+);
+
+for (const storage of ['memory', 'indexeddb'] as const) {
+  describe(`bad input: trace data (${storage}${storage === 'indexeddb' ? ' on fake-indexeddb' : ''})`, () => {
+    let buffer: TraceBuffer;
+    beforeAll(() => {
+      buffer = createTraceBuffer({
+        name: `bad-input-${storage}-${Date.now().toString(36)}`,
+        storage,
+        maxTraceBytes: SIZE_LIMIT,
+      });
+    });
+    afterAll(() => buffer.close());
+
+    it('any trace data is stored and read back equal to its JSON form, or refused with a typed error', async () => {
+      await fc.assert(
+        fc.asyncProperty(traceDataArbitrary, async (traceData) => {
+          const expected = expectedFor(traceData);
+          const outcome = await storeAndRead(buffer, traceData);
+          if ('json' in expected) expect(outcome).toEqual({ read: expected.json });
+          else expect(outcome).toMatchObject({ code: expected.code, message: expect.stringMatching(/\S/) as unknown });
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('a cycle anywhere is refused with NOT_SERIALIZABLE', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: 20 }), async (depth) => {
+          const root: Record<string, unknown> = {};
+          let node = root;
+          for (let i = 0; i < depth; i++) node = node[`level${i}`] = {};
+          node['back'] = root;
+          expect(await storeAndRead(buffer, root)).toMatchObject({ code: 'NOT_SERIALIZABLE' });
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it('nesting deeper than the JSON serialiser can walk is refused with NOT_SERIALIZABLE, not a RangeError', async () => {
+      let deep: Record<string, unknown> = { leaf: true };
+      for (let i = 0; i < 100_000; i++) deep = { child: deep };
+      expect(await storeAndRead(buffer, deep)).toMatchObject({ code: 'NOT_SERIALIZABLE' });
+    });
+
+    it('functions and symbols are refused with NOT_SERIALIZABLE naming the key, though JSON would drop them quietly', async () => {
+      for (const value of [() => 1, Symbol('s')]) {
+        const outcome = await storeAndRead(buffer, { ok: 1, nested: { culprit: value } });
+        expect(outcome).toMatchObject({
+          code: 'NOT_SERIALIZABLE',
+          message: expect.stringContaining('"culprit"') as unknown,
+        });
+      }
+    });
+
+    it('traceData that is not a plain object is refused with NOT_SERIALIZABLE', async () => {
+      for (const value of [null, undefined, 'text', 42, [1, 2], true]) {
+        expect(await storeAndRead(buffer, value)).toMatchObject({ code: 'NOT_SERIALIZABLE' });
+      }
+    });
+  });
+}
+
+describe('bad input: per-trace size limit', () => {
+  it(`defaults to ${DEFAULT_MAX_TRACE_BYTES} bytes of JSON and refuses more with TRACE_TOO_LARGE naming both sizes`, async () => {
+    const buffer = createTraceBuffer({ name: `size-${Date.now().toString(36)}`, storage: 'memory' });
+    // {"p":"..."} plus the default config {}: 10 bytes around the string.
+    const fits = 'x'.repeat(DEFAULT_MAX_TRACE_BYTES - 10);
+    expect(await buffer.storeTrace({ p: fits })).toBe(true);
+    const error: unknown = await buffer.storeTrace({ p: `${fits}x` }).catch((e: unknown) => e);
+    expect(isTraceBufferError(error, 'TRACE_TOO_LARGE')).toBe(true);
+    expect((error as Error).message).toContain(`${DEFAULT_MAX_TRACE_BYTES + 1} bytes`);
+    expect((error as Error).message).toContain(String(DEFAULT_MAX_TRACE_BYTES));
+    await buffer.close();
+  });
+});
+
+describe('bad input: options', () => {
+  const numeric: [option: string, min: number][] = [
+    ['maxBufferSize', 0],
+    ['maxTraceBytes', 1],
+    ['replayBatchSize', 1],
+    ['leaseMs', 1],
+    ['maxAttempts', 1],
+  ];
+  const anyValue = fc.oneof(
+    fc.integer({ min: -1_000, max: 1_000_000 }),
+    fc.double(),
+    fc.constantFrom(NaN, Infinity, -Infinity, -0, 0.5, Number.MAX_SAFE_INTEGER + 2),
+    fc.string(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.bigInt(),
+    fc.object(),
+    fc.array(fc.integer()),
+  );
+
+  it('a numeric option is accepted when it is a whole number in range, else refused at once with INVALID_OPTION naming it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...numeric), anyValue, ([option, min], value) => {
+        const valid =
+          (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) ||
+          (option === 'maxAttempts' && value === Infinity);
+        let thrown: unknown;
+        try {
+          void createTraceBuffer({ storage: 'memory', [option]: value }).close();
+        } catch (error) {
+          thrown = error;
+        }
+        if (valid) expect(thrown).toBeUndefined();
+        else {
+          expect(thrown).toBeInstanceOf(TraceBufferOptionError);
+          expect(thrown).toBeInstanceOf(TypeError);
+          expect((thrown as TraceBufferOptionError).code).toBe('INVALID_OPTION');
+          expect((thrown as Error).message).toContain(`"${option}"`);
+        }
+      }),
+      { numRuns: RUNS * 5 },
+    );
+  });
+
+  it('storage, durability, name and callbacks of the wrong type are refused with INVALID_OPTION naming the option', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('storage', 'durability', 'name', 'onError', 'onEvent', 'send', 'autoReplay'),
+        fc.oneof(
+          fc.integer(),
+          fc.double(),
+          fc.constant(null),
+          fc.array(fc.integer()),
+          fc.constant(''),
+          fc.constant(' spaces are not allowed in a name '),
+        ),
+        (option, value) => {
+          expect(() => createTraceBuffer({ storage: 'memory', [option]: value })).toThrow(
+            expect.objectContaining({
+              code: 'INVALID_OPTION',
+              message: expect.stringContaining(`"${option}`) as unknown,
+            }),
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
