@@ -117,9 +117,24 @@ export function exposeTraceBuffer(buffer: TraceBuffer, endpoint: Endpoint = glob
           return answer.value;
         };
       }
-      if (onReplaySuccess) local.onReplaySuccess = (trace) => void onReplaySuccess(trace);
-      if (onReplayFailure) local.onReplayFailure = (trace, error) => void onReplayFailure(trace, toWire(error));
-      return envelope(() => buffer.replayBufferedTraces(local)).finally(() => {
+      // Each callback runs on the page through its own message channel, so its
+      // call can land after the replay's answer. Awaiting them all before
+      // answering (and before releasing the proxies, which would drop calls
+      // still in flight) gives the page what it gets without a worker: every
+      // callback has run when replayBufferedTraces resolves.
+      const calls: Promise<unknown>[] = [];
+      const track = (call: Promise<unknown>): void => {
+        calls.push(call.catch((error: unknown) => reportUncaught(error)));
+      };
+      if (onReplaySuccess) local.onReplaySuccess = (trace) => track(Promise.resolve(onReplaySuccess(trace)));
+      if (onReplayFailure) {
+        local.onReplayFailure = (trace, error) => track(Promise.resolve(onReplayFailure(trace, toWire(error))));
+      }
+      return envelope(async () => {
+        const result = await buffer.replayBufferedTraces(local);
+        await Promise.all(calls);
+        return result;
+      }).finally(() => {
         for (const remote of [send, onReplaySuccess, onReplayFailure]) release(remote);
       });
     },
