@@ -105,6 +105,9 @@ function openLibrary(name: string, maxBufferSize: number): TraceBuffer {
     maxBufferSize,
     replayBatchSize: DRAIN_BATCH,
     send: postToCollector,
+    // The bench replays by hand to time the drain; automatic replay (on by
+    // default with a send) would deliver traces in the middle of other runs.
+    autoReplay: false,
     onError: (error) => console.error(`[bench] library error ${error.code}: ${error.message}`),
   });
 }
