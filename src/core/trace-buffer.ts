@@ -1,5 +1,5 @@
 import type { StorageBackend } from '../backends/backend.js';
-import { classifyFailure } from './delivery.js';
+import { classifyFailure, deliveryError, type SendResult } from './delivery.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
 import type { BufferEvent, BufferListener, DropReason, TraceRef } from './events.js';
 import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions } from './options.js';
@@ -499,9 +499,8 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
           const controller = new AbortController();
           const timer = setTimeout(() => controller.abort(), options.leaseMs);
           try {
-            const result = (await send([toBufferedTrace(record)], { signal: controller.signal, attempt: 1 })) as {
-              failed?: { id: string; reason: string; retryable?: boolean }[];
-            } | void;
+            const result = (await send([toBufferedTrace(record)], { signal: controller.signal, attempt: 1 })) as
+              SendResult | undefined;
             const failed =
               result && Array.isArray(result.failed) ? result.failed.find((f) => f.id === record.id) : undefined;
             if (!failed) {
@@ -509,15 +508,18 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
               emit({ type: 'delivered', traces: [refOf(record)] });
               return 'delivered';
             }
-            throw Object.assign(new Error(failed.reason), { retryable: failed.retryable });
+            throw deliveryError({
+              message: failed.reason,
+              retryable: failed.retryable !== false,
+              ...(failed.status !== undefined && { status: failed.status }),
+            });
           } finally {
             clearTimeout(timer);
           }
         } catch (error) {
           callback(options.onFlushFailure, 'onFlushFailure', record.traceData, record.config, error);
           const failure = classifyFailure(error);
-          const retryable = failure.retryable && (error as { retryable?: unknown }).retryable !== false;
-          if (!retryable) {
+          if (!failure.retryable) {
             const rejected = new TraceBufferError(
               'SEND_FAILED',
               `The collector refused the trace: ${failure.message}`,
