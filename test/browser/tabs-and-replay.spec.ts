@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext } from '@playwright/test';
-import { multiTabCases, type Tab } from '../contract/multi-tab-cases.js';
+import { multiTabCases, openBufferIn, type Tab } from '../contract/multi-tab-cases.js';
 import { replayCases } from '../contract/replay-cases.js';
 import { startCollector, type Collector } from '../support/collector.js';
 import { openHarness } from '../support/harness.js';
@@ -39,19 +39,11 @@ test('tabs that all see a real `online` event deliver each buffered trace exactl
   const name = `online-${Date.now().toString(36)}`;
   const pages = await tabs(context, 3);
   await context.setOffline(true);
-  await Promise.all(
-    pages.map((page) =>
-      page.run(
-        ({ name, url }) =>
-          window.otb.pageBuffers.open('b', {
-            name,
-            collectorUrl: url,
-            autoReplay: { startupDelayMs: 0, initialDelayMs: 30_000, maxDelayMs: 60_000 },
-          }),
-        { name, url: collector.url },
-      ),
-    ),
-  );
+  await openBufferIn(pages, {
+    name,
+    collectorUrl: collector.url,
+    autoReplay: { startupDelayMs: 0, initialDelayMs: 30_000, maxDelayMs: 60_000 },
+  });
   await Promise.all(
     pages.map((page, i) => page.run((prefix) => window.otb.pageBuffers.storeMany('b', 20, 5, prefix), `t${i}`)),
   );

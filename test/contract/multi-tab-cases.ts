@@ -1,4 +1,5 @@
 import type { Collector } from '../support/collector.js';
+import type { JsonBufferOptions } from '../pages/page-buffers.js';
 import { deepEqual, equal, ok } from './check.js';
 
 /**
@@ -40,6 +41,11 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Opens buffer 'b' with the same JSON options in every tab (the options go to the page as data). */
+export function openBufferIn(tabs: Tab[], options: JsonBufferOptions): Promise<void[]> {
+  return Promise.all(tabs.map((tab) => tab.run((given) => window.otb.pageBuffers.open('b', given), options)));
 }
 
 const allDeliveredOnce = (collector: Collector): boolean => [...collector.deliveries.values()].every((n) => n === 1);
@@ -159,19 +165,11 @@ export const multiTabCases: MultiTabCase[] = [
       const name = uniqueName('online');
       // The outage is simulated on the server (WebDriver has no offline mode).
       collector.setMode({ kind: 'fail', status: 503 });
-      await Promise.all(
-        tabs.map((tab) =>
-          tab.run(
-            ({ name, url }) =>
-              window.otb.pageBuffers.open('b', {
-                name,
-                collectorUrl: url,
-                autoReplay: { startupDelayMs: 0, initialDelayMs: 60_000, maxDelayMs: 60_000 },
-              }),
-            { name, url: collector.url },
-          ),
-        ),
-      );
+      await openBufferIn(tabs, {
+        name,
+        collectorUrl: collector.url,
+        autoReplay: { startupDelayMs: 0, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+      });
       await Promise.all(
         tabs.map((tab, i) => tab.run((prefix) => window.otb.pageBuffers.storeMany('b', 20, 5, prefix), `t${i}`)),
       );

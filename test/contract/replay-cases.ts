@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from './check.js';
-import { waitFor, type MultiTabCase } from './multi-tab-cases.js';
+import { openBufferIn, waitFor, type MultiTabCase } from './multi-tab-cases.js';
 
 /**
  * Replay against a real collector on 127.0.0.1 whose outages are played on
@@ -12,16 +12,12 @@ export const replayCases: MultiTabCase[] = [
     async run([tab], collector) {
       const name = `recover-${Date.now().toString(36)}`;
       collector.setMode({ kind: 'fail', status: 500 });
-      await tab!.run(
-        ({ name, url }) =>
-          window.otb.pageBuffers.open('b', {
-            name,
-            collectorUrl: url,
-            replayBatchSize: 4,
-            autoReplay: { startupDelayMs: 0, initialDelayMs: 100, maxDelayMs: 400 },
-          }),
-        { name, url: collector.url },
-      );
+      await openBufferIn([tab!], {
+        name,
+        collectorUrl: collector.url,
+        replayBatchSize: 4,
+        autoReplay: { startupDelayMs: 0, initialDelayMs: 100, maxDelayMs: 400 },
+      });
       await tab!.run(() => window.otb.pageBuffers.storeMany('b', 10, 10, 'r'), null);
       const failures: [Parameters<typeof collector.setMode>[0], number][] = [
         [{ kind: 'fail', status: 500 }, 1],
@@ -77,15 +73,11 @@ export const replayCases: MultiTabCase[] = [
     async run([tab], collector) {
       const name = `retry-after-${Date.now().toString(36)}`;
       collector.setMode({ kind: 'fail', status: 503, retryAfterSeconds: 2 });
-      await tab!.run(
-        ({ name, url }) =>
-          window.otb.pageBuffers.open('b', {
-            name,
-            collectorUrl: url,
-            autoReplay: { startupDelayMs: 0, initialDelayMs: 50, maxDelayMs: 100 },
-          }),
-        { name, url: collector.url },
-      );
+      await openBufferIn([tab!], {
+        name,
+        collectorUrl: collector.url,
+        autoReplay: { startupDelayMs: 0, initialDelayMs: 50, maxDelayMs: 100 },
+      });
       await tab!.run(() => window.otb.pageBuffers.storeMany('b', 1, 1, 'ra'), null);
       await waitFor(
         'the first attempt',
