@@ -33,6 +33,12 @@ export interface TraceBufferOptions {
   /** Traces per `send` call during replay. Default 50. */
   replayBatchSize?: number;
   /**
+   * Batches a replay sends at once, 1 to 16. Default 2: a send mostly waits on
+   * the network, and with one at a time a drain waits for every round trip in
+   * turn. If the replaying tab dies, the batches in flight may be delivered twice.
+   */
+  replayConcurrency?: number;
+  /**
    * Replay by itself: shortly after start-up, on `online`, and on a backoff
    * timer while traces remain. Default: on when `send` is given. `false` turns
    * it off; an object tunes the delays.
@@ -71,6 +77,7 @@ export interface ResolvedOptions {
   maxTraceBytes: number;
   send: SendFunction | undefined;
   replayBatchSize: number;
+  replayConcurrency: number;
   autoReplay: Required<AutoReplayOptions> | null;
   leaseMs: number;
   maxAttempts: number;
@@ -85,6 +92,9 @@ export const DEFAULT_NAME = 'openlayer';
 export const DEFAULT_MAX_BUFFER_SIZE = 1000;
 export const DEFAULT_MAX_TRACE_BYTES = 1024 * 1024;
 export const DEFAULT_REPLAY_BATCH_SIZE = 50;
+export const DEFAULT_REPLAY_CONCURRENCY = 2;
+/** Bounds the batches (and memory) held at once; browsers queue past 6 requests per host anyway. */
+export const MAX_REPLAY_CONCURRENCY = 16;
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -110,6 +120,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxTraceBytes: count(given, 'maxTraceBytes', DEFAULT_MAX_TRACE_BYTES, 1),
     send: optionalFunction<SendFunction>(given, 'send'),
     replayBatchSize: count(given, 'replayBatchSize', DEFAULT_REPLAY_BATCH_SIZE, 1),
+    replayConcurrency: count(given, 'replayConcurrency', DEFAULT_REPLAY_CONCURRENCY, 1, MAX_REPLAY_CONCURRENCY),
     autoReplay: autoReplayOption(given['autoReplay'], given['send'] !== undefined),
     leaseMs: count(given, 'leaseMs', DEFAULT_LEASE_MS, 1),
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
@@ -127,12 +138,20 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   };
 }
 
-/** A whole number at least `min`; `undefined` takes the default. Used for method options too. */
-export function count(given: Record<string, unknown>, option: string, fallback: number, min: number): number {
+/** A whole number from `min` to `max`; `undefined` takes the default. Used for method options too. */
+export function count(
+  given: Record<string, unknown>,
+  option: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = given[option];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new TraceBufferOptionError(option, value, `a whole number of ${min} or more`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const allowed =
+      max === Number.MAX_SAFE_INTEGER ? `a whole number of ${min} or more` : `a whole number from ${min} to ${max}`;
+    throw new TraceBufferOptionError(option, value, allowed);
   }
   return value;
 }

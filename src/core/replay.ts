@@ -1,6 +1,6 @@
 import type { AgeCursor, StorageBackend } from '../backends/backend.js';
 import { classifyFailure, type DeliveryFailure, type SendResult } from './delivery.js';
-import { TraceBufferError } from './errors.js';
+import { storageError, TraceBufferError } from './errors.js';
 import type { DropReason, TraceRef } from './events.js';
 import { toBufferedTrace, traceIdOf, type BufferedTrace, type CorruptRecord, type StoredTrace } from './record.js';
 
@@ -51,6 +51,8 @@ export interface PassOutcome extends ReplayResult {
 
 export interface PassOptions {
   send: SendFunction;
+  /** Batches sent at once (at least 1). */
+  concurrency: number;
   /** Attempts per batch within this pass (at least 1). */
   attemptsPerBatch: number;
   batchSize: number;
@@ -87,8 +89,10 @@ const LEASE_MARGIN = 0.8;
 /**
  * One replay pass: claim the oldest batch, send it, remove what was delivered
  * (by id, never by position), repeat. Removal happens only after `send`
- * resolved, so a replayer that dies mid-send leaves its batch in storage,
- * marked by a lease that the next replayer reclaims: delivery is at least once.
+ * resolved, so a replayer that dies mid-send leaves its batch in storage:
+ * under Web Locks its lock dies with it, and without them a lease written
+ * before the send tells the next replayer when to take over. Delivery is at
+ * least once.
  */
 export async function runReplayPass(ctx: PassContext, options: PassOptions): Promise<PassOutcome> {
   const outcome: PassOutcome = {
@@ -98,22 +102,65 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
     failedTraces: [],
     retryLater: false,
   };
-  let after: AgeCursor | undefined;
-  for (;;) {
-    const claim = await claimBatch(ctx, options.batchSize, after);
-    after = claim.next;
-    if (claim.batch.length === 0) {
-      if (claim.exhausted) break;
-      continue;
+  // Several batches are in flight at once (`concurrency`): a send mostly
+  // waits on the network, and one at a time the drain would wait for every
+  // round trip in turn. Under the origin's replay lock a claim is a plain read,
+  // so the next batch is read while others are being sent; a delivered batch
+  // is removed while the next ones are being sent. (With leases a claim writes,
+  // and a lease must not be taken before it is needed.) Each batch is removed
+  // only after its own send resolved: a replayer that dies at any point loses
+  // nothing, and at most the batches in flight are delivered twice.
+  const prefetch = ctx.exclusive;
+  const inFlight: { batch: StoredTrace[]; delivery: Promise<Delivery> }[] = [];
+  let next: Promise<Claim> | undefined = claimBatch(ctx, options.batchSize, undefined);
+  let cursor: AgeCursor | undefined;
+  let exhausted = false;
+  let stopping = false;
+  let settling: Promise<void> | undefined;
+  try {
+    for (;;) {
+      while (!stopping && !exhausted && inFlight.length < options.concurrency) {
+        const claim: Claim = await (next ?? claimBatch(ctx, options.batchSize, cursor));
+        next = undefined;
+        cursor = claim.next;
+        if (claim.batch.length === 0) {
+          exhausted = claim.exhausted;
+          continue;
+        }
+        outcome.totalTraces += claim.batch.length;
+        inFlight.push({ batch: claim.batch, delivery: deliver(ctx, options, claim.batch) });
+        if (prefetch) next = claimBatch(ctx, options.batchSize, cursor);
+      }
+      const oldest = inFlight.shift();
+      if (!oldest) break;
+      const result = await oldest.delivery;
+      // Batches settle in order: the previous one's removal ends before this one's begins.
+      await settling;
+      settling = settle(ctx, options, oldest.batch, result, outcome);
+      if (result.failures.size > 0 && [...result.failures.values()].some((f) => f.retryable)) {
+        // A failing collector: settle this batch before deciding whether to go on.
+        await settling;
+        settling = undefined;
+        outcome.retryLater = true;
+        // The batches already sent are still awaited and settled below.
+        if (options.stopOnRetryableFailure) stopping = true;
+      }
+      if (ctx.closing.aborted) stopping = true;
     }
-    outcome.totalTraces += claim.batch.length;
-    const result = await deliver(ctx, options, claim.batch);
-    await settle(ctx, options, claim.batch, result, outcome);
-    if (result.failures.size > 0 && [...result.failures.values()].some((f) => f.retryable)) {
-      outcome.retryLater = true;
-      if (options.stopOnRetryableFailure) break;
+    await settling;
+    settling = undefined;
+  } finally {
+    // Reached with work in flight only when something threw: let it finish
+    // (a removal must not be cut off) and report what failed, since the error
+    // that got us here is the one the caller hears.
+    const pending = [settling, next, ...inFlight.map((batch) => batch.delivery)];
+    for (const work of pending) {
+      if (!work) continue;
+      await (work as Promise<unknown>).then(
+        () => undefined,
+        (error: unknown) => ctx.reportError(storageError(error, 'finishing the read-ahead or removal of a replay')),
+      );
     }
-    if (ctx.closing.aborted) break;
   }
   return outcome;
 }
@@ -151,6 +198,10 @@ async function claimBatch(ctx: PassContext, batchSize: number, after: AgeCursor 
     }
   }
   if (picked.length === 0) return { batch: [], next: cursor, exhausted: true };
+  // Under the lock no other replayer runs, and one that dies releases the
+  // lock with its life: a lease would protect nothing and cost a rewrite of
+  // every record of the batch.
+  if (ctx.exclusive) return { batch: picked, next: cursor, exhausted: false };
   // The lease is written before sending: if this context dies mid-send, the
   // record says who had it and until when.
   const lease = { owner: ctx.instanceId, expiresAt: now + ctx.leaseMs };

@@ -408,6 +408,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
           },
           {
             send,
+            concurrency: options.replayConcurrency,
             attemptsPerBatch: pass.attemptsPerBatch,
             batchSize: pass.batchSize,
             stopOnRetryableFailure: pass.automatic,

@@ -149,10 +149,11 @@ describe('bad input: per-trace size limit', () => {
 });
 
 describe('bad input: options', () => {
-  const numeric: [option: string, min: number][] = [
+  const numeric: [option: string, min: number, max?: number][] = [
     ['maxBufferSize', 0],
     ['maxTraceBytes', 1],
     ['replayBatchSize', 1],
+    ['replayConcurrency', 1, 16],
     ['leaseMs', 1],
     ['maxAttempts', 1],
   ];
@@ -170,24 +171,28 @@ describe('bad input: options', () => {
 
   it('a numeric option is accepted when it is a whole number in range, else refused at once with INVALID_OPTION naming it', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...numeric), anyValue, ([option, min], value) => {
-        const valid =
-          (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) ||
-          (option === 'maxAttempts' && value === Infinity);
-        let thrown: unknown;
-        try {
-          void createTraceBuffer({ storage: 'memory', [option]: value }).close();
-        } catch (error) {
-          thrown = error;
-        }
-        if (valid) expect(thrown).toBeUndefined();
-        else {
-          expect(thrown).toBeInstanceOf(TraceBufferOptionError);
-          expect(thrown).toBeInstanceOf(TypeError);
-          expect((thrown as TraceBufferOptionError).code).toBe('INVALID_OPTION');
-          expect((thrown as Error).message).toContain(`"${option}"`);
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...numeric),
+        fc.oneof(anyValue, fc.integer({ min: -2, max: 20 })),
+        ([option, min, max], value) => {
+          const valid =
+            (typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= (max ?? Infinity)) ||
+            (option === 'maxAttempts' && value === Infinity);
+          let thrown: unknown;
+          try {
+            void createTraceBuffer({ storage: 'memory', [option]: value }).close();
+          } catch (error) {
+            thrown = error;
+          }
+          if (valid) expect(thrown).toBeUndefined();
+          else {
+            expect(thrown).toBeInstanceOf(TraceBufferOptionError);
+            expect(thrown).toBeInstanceOf(TypeError);
+            expect((thrown as TraceBufferOptionError).code).toBe('INVALID_OPTION');
+            expect((thrown as Error).message).toContain(`"${option}"`);
+          }
+        },
+      ),
       { numRuns: RUNS * 5 },
     );
   });

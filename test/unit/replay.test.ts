@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createTraceBuffer,
   deliveryError,
@@ -13,7 +13,7 @@ import {
 import { resolveOptions, type TraceBufferOptions } from '../../src/core/options.js';
 import { createBufferCore, type CorePlatform } from '../../src/core/trace-buffer.js';
 import { randomUUID } from '../../src/platform/random-uuid.js';
-import { llmTrace } from '../contract/fixtures.js';
+import { llmTrace, storedTrace } from '../contract/fixtures.js';
 
 const open: TraceBuffer[] = [];
 afterEach(async () => {
@@ -197,6 +197,149 @@ describe('one replayer per origin, leases', () => {
     // A tab that died mid-send left its lease behind (and released its lock by dying).
     await shared.update([{ ...record!, lease: { owner: 'dead-tab', expiresAt: Date.now() + 60_000 } }]);
     expect((await b.replayBufferedTraces()).successCount).toBe(1);
+  });
+});
+
+describe('replay under the origin lock', () => {
+  it('sends replayConcurrency batches at once, reads the next one meanwhile, and writes no lease', async () => {
+    const shared = memoryBackend();
+    const log: string[] = [];
+    const watched: StorageBackend = {
+      ...shared,
+      readOldest: (limit, after) => {
+        log.push('read');
+        return shared.readOldest(limit, after);
+      },
+      update: (records) => {
+        log.push('update');
+        return shared.update(records);
+      },
+    };
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const sent: unknown[][] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const buffer = core(
+      {
+        storage: watched,
+        autoReplay: false,
+        replayBatchSize: 2,
+        send: async (traces) => {
+          sent.push(ids(traces));
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          if (sent.length === 1) await firstHeld;
+          inFlight--;
+        },
+      },
+      inProcessLocks(),
+    );
+    for (let i = 0; i < 7; i++) await buffer.storeTrace(llmTrace(i));
+    const replay = buffer.replayBufferedTraces();
+    // Two batches out (the default concurrency) and the third read already, while the first send is held.
+    await vi.waitFor(() => expect(log.filter((step) => step === 'read').length).toBeGreaterThanOrEqual(3));
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    releaseFirst();
+    const result = await replay;
+    expect(result.successCount).toBe(7);
+    expect(mostInFlight).toBe(2);
+    expect(sent).toEqual([
+      ['inference-0', 'inference-1'],
+      ['inference-2', 'inference-3'],
+      ['inference-4', 'inference-5'],
+      ['inference-6'],
+    ]);
+    expect(log).not.toContain('update');
+  });
+
+  it('with replayConcurrency 1, sends one batch at a time', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const buffer = core(
+      {
+        autoReplay: false,
+        replayBatchSize: 1,
+        replayConcurrency: 1,
+        send: async () => {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inFlight--;
+        },
+      },
+      inProcessLocks(),
+    );
+    for (let i = 0; i < 4; i++) await buffer.storeTrace(llmTrace(i));
+    expect((await buffer.replayBufferedTraces()).successCount).toBe(4);
+    expect(mostInFlight).toBe(1);
+  });
+
+  it('removes a delivered batch while the next one is being sent, never before its own send resolved', async () => {
+    const shared = memoryBackend();
+    const log: string[] = [];
+    let releaseRemove: () => void = () => undefined;
+    const removeHeld = new Promise<void>((resolve) => (releaseRemove = resolve));
+    const watched: StorageBackend = {
+      ...shared,
+      remove: async (removeIds) => {
+        log.push(`remove ${removeIds.length}`);
+        if (log.filter((step) => step.startsWith('remove')).length === 1) await removeHeld;
+        return shared.remove(removeIds);
+      },
+    };
+    const buffer = core(
+      {
+        storage: watched,
+        autoReplay: false,
+        replayBatchSize: 2,
+        replayConcurrency: 1,
+        send: (traces) => {
+          log.push(`send ${traces.length}`);
+          return Promise.resolve();
+        },
+      },
+      inProcessLocks(),
+    );
+    for (let i = 0; i < 4; i++) await buffer.storeTrace(llmTrace(i));
+    const replay = buffer.replayBufferedTraces();
+    // The second batch goes out while the first one's removal is still held.
+    await vi.waitFor(() => expect(log).toEqual(['send 2', 'remove 2', 'send 2']));
+    releaseRemove();
+    expect((await replay).successCount).toBe(4);
+    expect(log).toEqual(['send 2', 'remove 2', 'send 2', 'remove 2']);
+    expect((await shared.readAll()).records).toHaveLength(0);
+  });
+
+  it('leaves a batch read ahead untouched when an automatic pass stops at a retryable failure', async () => {
+    const shared = memoryBackend();
+    for (let i = 0; i < 6; i++) await shared.insert([storedTrace(i)], 100);
+    const sent: unknown[][] = [];
+    const buffer = core(
+      {
+        storage: shared,
+        replayBatchSize: 2,
+        autoReplay: { startupDelayMs: 0, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+        send: (traces) => {
+          sent.push(ids(traces));
+          return Promise.reject(deliveryError({ status: 503 }));
+        },
+      },
+      inProcessLocks(),
+    );
+    await vi.waitFor(async () => expect((await buffer.getBufferStatus()).lastReplay).not.toBeNull());
+    // The two batches in flight failed and were settled; the third, read ahead, was never sent.
+    expect(sent).toEqual([
+      ['inference-0', 'inference-1'],
+      ['inference-2', 'inference-3'],
+    ]);
+    const left = (await shared.readAll()).records;
+    expect(left.map((r) => [r.traceData['inferenceId'], r.attempts, r.lease ?? null])).toEqual([
+      ['inference-0', 1, null],
+      ['inference-1', 1, null],
+      ['inference-2', 1, null],
+      ['inference-3', 1, null],
+      ['inference-4', 0, null],
+      ['inference-5', 0, null],
+    ]);
   });
 });
 
