@@ -1,7 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { AgeCursor, BackendStats, EvictedTrace, InsertResult, ReadResult, StorageBackend } from './backend.js';
 import { storageError, TraceBufferError } from '../core/errors.js';
-import { compareAge, traceIdOf, validateStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
+import { compareAge, decodeStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
 
 /**
  * The only file that knows the IndexedDB schema.
@@ -175,13 +175,13 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
         const records: StoredTrace[] = [];
         const corrupt: CorruptRecord[] = [];
         for (const row of rows) {
-          const problem = validateStoredTrace(row);
-          if (problem) {
-            corrupt.push({ key: keyOf(row), reason: problem });
+          const record = decodeStoredTrace(row);
+          if ('problem' in record) {
+            corrupt.push({ key: keyOf(row), reason: record.problem });
             continue;
           }
-          if (after && compareAge(row, after) <= 0) continue;
-          if (records.length < limit) records.push(row);
+          if (after && compareAge(record, after) <= 0) continue;
+          if (records.length < limit) records.push(record);
         }
         rememberSizes(records);
         return { records, corrupt };
@@ -197,9 +197,9 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
         const records: StoredTrace[] = [];
         const corrupt: CorruptRecord[] = [];
         values.forEach((value, i) => {
-          const problem = validateStoredTrace(value);
-          if (problem) corrupt.push({ key: String(keys[i]), reason: problem });
-          else records.push(value);
+          const record = decodeStoredTrace(value);
+          if ('problem' in record) corrupt.push({ key: String(keys[i]), reason: record.problem });
+          else records.push(record);
         });
         records.sort(compareAge);
         return { records, corrupt };
@@ -494,10 +494,9 @@ function keyOf(value: unknown): string {
 }
 
 function evictedOf(value: unknown, key: IDBValidKey): EvictedTrace {
-  const problem = validateStoredTrace(value);
-  if (problem) return { id: keyText(key), traceId: keyText(key), timestamp: 0 };
-  const record = value as StoredTrace;
-  return { id: record.id, traceId: traceIdOf(record), timestamp: record.timestamp };
+  const record = decodeStoredTrace(value);
+  if ('problem' in record) return { id: keyText(key), traceId: keyText(key), timestamp: 0 };
+  return { id: record.id, traceId: record.traceId, timestamp: record.timestamp };
 }
 
 function clampStats(stats: { count: number; bytes: number }): { count: number; bytes: number } {

@@ -1,5 +1,5 @@
 import type { AgeCursor, BackendStats, InsertResult, ReadResult, StorageBackend } from './backend.js';
-import { compareAge, traceIdOf, type StoredTrace } from '../core/record.js';
+import { compareAge, type StoredTrace } from '../core/record.js';
 
 /**
  * Keeps traces in this JavaScript realm only: for Node, edge runtimes and
@@ -37,7 +37,7 @@ export function memoryBackend(): StorageBackend {
         if (records.size <= maxSize) break;
         records.delete(id);
         bytes -= record.sizeBytes;
-        evicted.push({ id, traceId: traceIdOf(record), timestamp: record.timestamp });
+        evicted.push({ id, traceId: record.traceId, timestamp: record.timestamp });
       }
       if (newest && !records.has(newest.id)) newest = lastOf(records);
       return Promise.resolve({ evicted });

@@ -1,6 +1,6 @@
 import type { AgeCursor, BackendStats, EvictedTrace, InsertResult, ReadResult, StorageBackend } from './backend.js';
 import { storageError, TraceBufferError } from '../core/errors.js';
-import { compareAge, traceIdOf, validateStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
+import { compareAge, decodeStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
 import { withWebLock } from '../platform/web-lock.js';
 
 /**
@@ -133,7 +133,7 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
       timestamp: stored.timestamp,
       seq: stored.seq,
       sizeBytes: stored.sizeBytes,
-      traceId: traceIdOf(stored),
+      traceId: stored.traceId,
       json,
     };
     const previous = records.get(record.id);
@@ -588,9 +588,14 @@ function decodeFrame(data: Uint8Array, view: DataView, offset: number): Decoded 
   } catch (error) {
     return { ok: false, reason: `payload does not decode (${describeError(error)})` };
   }
-  for (const record of frame.p ?? []) {
-    const problem = validateStoredTrace(record);
-    if (problem) return { ok: false, reason: `a record in the frame is invalid: ${problem}` };
+  if (frame.p) {
+    const records: StoredTrace[] = [];
+    for (const value of frame.p) {
+      const record = decodeStoredTrace(value);
+      if ('problem' in record) return { ok: false, reason: `a record in the frame is invalid: ${record.problem}` };
+      records.push(record);
+    }
+    frame.p = records;
   }
   return { ok: true, value: frame, next: end };
 }

@@ -31,11 +31,24 @@ export interface BufferedTrace {
 }
 
 /**
- * What a backend keeps: the public record plus the fields the core needs.
- * `seq` orders traces stored in the same millisecond by one writer; `sizeBytes`
- * is the UTF-8 size of the JSON form, kept so status never re-measures.
+ * What a backend keeps. The trace and its config are kept as the JSON text
+ * `storeTrace` made of them, not as objects: storing copies a record on the
+ * caller's thread (IndexedDB's structured clone), and copying one string costs
+ * far less than copying the object graph and parsing it back first, which is
+ * most of a burst's time in Firefox. They are parsed when a trace is read out.
+ * `seq` orders traces stored in the same millisecond by one writer;
+ * `sizeBytes` is the UTF-8 size of the JSON texts, kept so status never
+ * re-measures; `traceId` is kept apart so events never parse a trace.
  */
-export interface StoredTrace extends BufferedTrace {
+export interface StoredTrace {
+  id: string;
+  traceId: string;
+  traceJson: string;
+  configJson: string;
+  inferencePipelineId: string | null;
+  timestamp: number;
+  attempts: number;
+  metadata: BufferedTraceMetadata;
   seq: number;
   sizeBytes: number;
   /** Set while a replayer is delivering the trace; an expired lease may be reclaimed. */
@@ -106,31 +119,60 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** Checks that a value read from storage has the shape of a stored trace. */
-export function validateStoredTrace(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null) return 'not an object';
-  const record = value as Partial<Record<keyof StoredTrace, unknown>>;
-  if (typeof record.id !== 'string' || record.id.length === 0) return 'missing id';
-  if (typeof record.timestamp !== 'number' || !Number.isFinite(record.timestamp)) return 'invalid timestamp';
-  if (typeof record.seq !== 'number' || !Number.isFinite(record.seq)) return 'invalid seq';
-  if (!isPlainObject(record.traceData)) return 'traceData is not an object';
-  if (!isPlainObject(record.config)) return 'config is not an object';
-  if (record.inferencePipelineId !== null && typeof record.inferencePipelineId !== 'string') {
-    return 'invalid inferencePipelineId';
+/**
+ * Checks that a value read from storage has the shape of a stored trace and
+ * returns it as one, or says what is wrong. Records written by 0.1.0 kept the
+ * trace and config as objects: they are converted, not refused.
+ */
+export function decodeStoredTrace(value: unknown): StoredTrace | { problem: string } {
+  if (typeof value !== 'object' || value === null) return { problem: 'not an object' };
+  const record = value as Partial<Record<keyof StoredTrace | 'traceData' | 'config', unknown>>;
+  if (typeof record.id !== 'string' || record.id.length === 0) return { problem: 'missing id' };
+  if (typeof record.timestamp !== 'number' || !Number.isFinite(record.timestamp)) {
+    return { problem: 'invalid timestamp' };
   }
-  if (typeof record.attempts !== 'number' || !(record.attempts >= 0)) return 'invalid attempts';
-  if (typeof record.sizeBytes !== 'number' || !(record.sizeBytes >= 0)) return 'invalid sizeBytes';
+  if (typeof record.seq !== 'number' || !Number.isFinite(record.seq)) return { problem: 'invalid seq' };
+  if (record.inferencePipelineId !== null && typeof record.inferencePipelineId !== 'string') {
+    return { problem: 'invalid inferencePipelineId' };
+  }
+  if (typeof record.attempts !== 'number' || !(record.attempts >= 0)) return { problem: 'invalid attempts' };
+  if (typeof record.sizeBytes !== 'number' || !(record.sizeBytes >= 0)) return { problem: 'invalid sizeBytes' };
   const metadata = record.metadata as Partial<BufferedTraceMetadata> | undefined;
-  if (!isPlainObject(metadata) || typeof metadata.bufferVersion !== 'string') return 'invalid metadata';
-  return null;
+  if (!isPlainObject(metadata) || typeof metadata.bufferVersion !== 'string') return { problem: 'invalid metadata' };
+  if (record.traceJson !== undefined) {
+    if (typeof record.traceJson !== 'string') return { problem: 'traceJson is not a string' };
+    if (typeof record.configJson !== 'string') return { problem: 'configJson is not a string' };
+    if (typeof record.traceId !== 'string' || record.traceId.length === 0) return { problem: 'missing traceId' };
+    return value as StoredTrace;
+  }
+  // The 0.1.0 layout.
+  if (!isPlainObject(record.traceData)) return { problem: 'traceData is not an object' };
+  if (!isPlainObject(record.config)) return { problem: 'config is not an object' };
+  const { traceData, config, ...rest } = record as StoredTrace & { traceData: TraceData; config: TraceConfig };
+  return {
+    ...rest,
+    traceId: traceIdOf({ id: rest.id, traceData }),
+    traceJson: JSON.stringify(traceData),
+    configJson: JSON.stringify(config),
+  };
 }
 
-/** Strips the storage-only fields before a record is handed to users or `send`. */
+/** The problem with a stored value, or null if it is a stored trace. */
+export function validateStoredTrace(value: unknown): string | null {
+  const decoded = decodeStoredTrace(value);
+  return 'problem' in decoded ? decoded.problem : null;
+}
+
+/**
+ * A stored record as users and `send` see it: its JSON texts parsed, the
+ * storage-only fields gone. Throws a CORRUPT_RECORD error if a text is not
+ * JSON (only a hand-edited or damaged store holds one).
+ */
 export function toBufferedTrace(record: StoredTrace): BufferedTrace {
   return {
     id: record.id,
-    traceData: record.traceData,
-    config: record.config,
+    traceData: parseObject(record, 'traceJson'),
+    config: parseObject(record, 'configJson'),
     inferencePipelineId: record.inferencePipelineId,
     timestamp: record.timestamp,
     attempts: record.attempts,
@@ -138,8 +180,37 @@ export function toBufferedTrace(record: StoredTrace): BufferedTrace {
   };
 }
 
+/** Reads records out; those whose JSON text does not parse are set apart, with why. */
+export function toBufferedTraces(records: readonly StoredTrace[]): {
+  traces: { record: StoredTrace; trace: BufferedTrace }[];
+  corrupt: CorruptRecord[];
+} {
+  const traces: { record: StoredTrace; trace: BufferedTrace }[] = [];
+  const corrupt: CorruptRecord[] = [];
+  for (const record of records) {
+    try {
+      traces.push({ record, trace: toBufferedTrace(record) });
+    } catch (error) {
+      if (!(error instanceof TraceBufferError) || error.code !== 'CORRUPT_RECORD') throw error;
+      corrupt.push({ key: record.id, reason: error.message });
+    }
+  }
+  return { traces, corrupt };
+}
+
+function parseObject(record: StoredTrace, field: 'traceJson' | 'configJson'): { [key: string]: JsonValue } {
+  let value: unknown;
+  try {
+    value = JSON.parse(record[field]);
+  } catch (error) {
+    throw new TraceBufferError('CORRUPT_RECORD', `${field} is not valid JSON (${String(error)})`, { cause: error });
+  }
+  if (!isPlainObject(value)) throw new TraceBufferError('CORRUPT_RECORD', `${field} is not a JSON object`);
+  return value as { [key: string]: JsonValue };
+}
+
 /** `traceData.inferenceId` when present (Openlayer's row id), else the buffer id. */
-export function traceIdOf(trace: Pick<BufferedTrace, 'id' | 'traceData'>): string {
+export function traceIdOf(trace: { id: string; traceData: Record<string, unknown> }): string {
   const inferenceId = trace.traceData['inferenceId'];
   return typeof inferenceId === 'string' && inferenceId.length > 0 ? inferenceId : trace.id;
 }

@@ -2,7 +2,7 @@ import type { AgeCursor, StorageBackend } from '../backends/backend.js';
 import { classifyFailure, type DeliveryFailure, type SendResult } from './delivery.js';
 import { storageError, TraceBufferError } from './errors.js';
 import type { DropReason, TraceRef } from './events.js';
-import { toBufferedTrace, traceIdOf, type BufferedTrace, type CorruptRecord, type StoredTrace } from './record.js';
+import { toBufferedTraces, type BufferedTrace, type CorruptRecord, type StoredTrace } from './record.js';
 
 /** What `send` receives beside the batch. */
 export interface SendContext {
@@ -111,7 +111,7 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
   // only after its own send resolved: a replayer that dies at any point loses
   // nothing, and at most the batches in flight are delivered twice.
   const prefetch = ctx.exclusive;
-  const inFlight: { batch: StoredTrace[]; delivery: Promise<Delivery> }[] = [];
+  const inFlight: { batch: StoredTrace[]; traces: BufferedTrace[]; delivery: Promise<Delivery> }[] = [];
   let next: Promise<Claim> | undefined = claimBatch(ctx, options.batchSize, undefined);
   let cursor: AgeCursor | undefined;
   let exhausted = false;
@@ -127,8 +127,15 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
           exhausted = claim.exhausted;
           continue;
         }
-        outcome.totalTraces += claim.batch.length;
-        inFlight.push({ batch: claim.batch, delivery: deliver(ctx, options, claim.batch) });
+        // A record whose JSON text no longer parses is reported and left stored, like any unreadable one.
+        const read = toBufferedTraces(claim.batch);
+        ctx.reportCorrupt(read.corrupt);
+        if (read.traces.length > 0) {
+          const batch = read.traces.map(({ record }) => record);
+          const traces = read.traces.map(({ trace }) => trace);
+          outcome.totalTraces += batch.length;
+          inFlight.push({ batch, traces, delivery: deliver(ctx, options, batch, traces) });
+        }
         if (prefetch) next = claimBatch(ctx, options.batchSize, cursor);
       }
       const oldest = inFlight.shift();
@@ -136,7 +143,7 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
       const result = await oldest.delivery;
       // Batches settle in order: the previous one's removal ends before this one's begins.
       await settling;
-      settling = settle(ctx, options, oldest.batch, result, outcome);
+      settling = settle(ctx, options, oldest.batch, oldest.traces, result, outcome);
       if (result.failures.size > 0 && [...result.failures.values()].some((f) => f.retryable)) {
         // A failing collector: settle this batch before deciding whether to go on.
         await settling;
@@ -216,8 +223,12 @@ interface Delivery {
   error?: unknown;
 }
 
-async function deliver(ctx: PassContext, options: PassOptions, batch: StoredTrace[]): Promise<Delivery> {
-  const traces = batch.map(toBufferedTrace);
+async function deliver(
+  ctx: PassContext,
+  options: PassOptions,
+  batch: StoredTrace[],
+  traces: BufferedTrace[],
+): Promise<Delivery> {
   let last: Delivery = { failures: new Map() };
   for (let attempt = 1; attempt <= options.attemptsPerBatch; attempt++) {
     const controller = new AbortController();
@@ -275,6 +286,7 @@ async function settle(
   ctx: PassContext,
   options: PassOptions,
   batch: StoredTrace[],
+  traces: BufferedTrace[],
   { failures, error }: Delivery,
   outcome: PassOutcome,
 ): Promise<void> {
@@ -298,7 +310,7 @@ async function settle(
     else retry.push(next);
     outcome.failureCount++;
     outcome.failedTraces.push({
-      traceId: traceIdOf(record),
+      traceId: record.traceId,
       id: record.id,
       error: failure.message,
       attempts,
@@ -309,7 +321,9 @@ async function settle(
     await ctx.backend.remove(delivered.map((record) => record.id));
     outcome.successCount += delivered.length;
     ctx.delivered(delivered.map(refOf));
-    for (const record of delivered) ctx.callback(options.onSuccess, 'onReplaySuccess', toBufferedTrace(record));
+    batch.forEach((record, i) => {
+      if (!failures.has(record.id)) ctx.callback(options.onSuccess, 'onReplaySuccess', traces[i]!);
+    });
   }
   if (retry.length > 0) await ctx.backend.update(retry);
   const gone = [...rejected, ...exhausted];
@@ -326,13 +340,12 @@ async function settle(
     if (rejected.length > 0) ctx.drop('rejected', rejected.map(refOf), failureError);
     if (exhausted.length > 0) ctx.drop('exhausted', exhausted.map(refOf), failureError);
   }
-  for (const record of batch) {
+  batch.forEach((record, i) => {
     const failure = failures.get(record.id);
-    if (failure)
-      ctx.callback(options.onFailure, 'onReplayFailure', toBufferedTrace(record), error ?? new Error(failure.message));
-  }
+    if (failure) ctx.callback(options.onFailure, 'onReplayFailure', traces[i]!, error ?? new Error(failure.message));
+  });
 }
 
-export function refOf(trace: Pick<BufferedTrace, 'id' | 'traceData'>): TraceRef {
-  return { id: trace.id, traceId: traceIdOf(trace) };
+export function refOf(record: Pick<StoredTrace, 'id' | 'traceId'>): TraceRef {
+  return { id: record.id, traceId: record.traceId };
 }

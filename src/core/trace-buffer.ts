@@ -6,6 +6,8 @@ import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions } fr
 import {
   BUFFER_VERSION,
   toBufferedTrace,
+  toBufferedTraces,
+  traceIdOf,
   toJson,
   utf8Length,
   type BufferedTrace,
@@ -496,12 +498,12 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
       if (!send)
         throw new TraceBufferOptionError('send', undefined, 'a function given to createTraceBuffer, to publish');
       if (!isKnownOffline() && !closed) {
+        const trace = toBufferedTrace(record);
         try {
           const controller = new AbortController();
           const timer = setTimeout(() => controller.abort(), options.leaseMs);
           try {
-            const result = (await send([toBufferedTrace(record)], { signal: controller.signal, attempt: 1 })) as
-              SendResult | undefined;
+            const result = (await send([trace], { signal: controller.signal, attempt: 1 })) as SendResult | undefined;
             const failed =
               result && Array.isArray(result.failed) ? result.failed.find((f) => f.id === record.id) : undefined;
             if (!failed) {
@@ -518,7 +520,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
             clearTimeout(timer);
           }
         } catch (error) {
-          callback(options.onFlushFailure, 'onFlushFailure', record.traceData, record.config, error);
+          callback(options.onFlushFailure, 'onFlushFailure', trace.traceData, trace.config, error);
           const failure = classifyFailure(error);
           if (!failure.retryable) {
             const rejected = new TraceBufferError(
@@ -549,8 +551,9 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
       assertOpen();
       await idle();
       const { records, corrupt } = await (await backend()).readAll();
-      reportCorrupt(corrupt);
-      return records.map(toBufferedTrace);
+      const read = toBufferedTraces(records);
+      reportCorrupt([...corrupt, ...read.corrupt]);
+      return read.traces.map(({ trace }) => trace);
     },
 
     async removeTrace(id) {
@@ -736,9 +739,10 @@ function buildRecord(
   }
   return {
     id,
+    traceId: traceIdOf({ id, traceData: traceData as TraceData }),
     // Stored in JSON form: what reads back is exactly what a sender will post.
-    traceData: JSON.parse(traceJson) as StoredTrace['traceData'],
-    config: JSON.parse(configJson) as StoredTrace['config'],
+    traceJson,
+    configJson,
     inferencePipelineId,
     timestamp: Date.now(),
     attempts: 0,

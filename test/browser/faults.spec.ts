@@ -209,7 +209,9 @@ test.describe('corrupt data', () => {
             request.onsuccess = () => resolve(request.result as Record<string, unknown>);
           });
           traces.put({ ...raw, id: 'bad-no-timestamp', timestamp: undefined });
-          traces.put({ ...raw, id: 'bad-string-data', traceData: 'not an object' });
+          traces.put({ ...raw, id: 'bad-trace-json', traceJson: { not: 'a string' } });
+          // Well formed but for its JSON text, cut short: found only when the trace is read out.
+          traces.put({ ...raw, id: 'bad-cut-json', traceJson: '{"inferenceId":"cut' });
           traces.put({ ...raw, id: 'bad-metadata', metadata: null });
           // keyPath 'id' accepts number keys too: a record stored under the wrong kind of key.
           traces.put({ ...raw, id: 42 });
@@ -241,9 +243,10 @@ test.describe('corrupt data', () => {
     if (typeof result === 'string') throw new Error(`the page failed: ${result}`);
     expect(result.readIds).toEqual(['good-1', 'good-2', 'good-3']);
     // Each bad record is reported once, by its key and what is wrong with it.
-    expect(result.errorCodes.filter((code) => code === 'CORRUPT_RECORD').length).toBe(4);
-    expect(result.errorMessages.join('\n')).toContain('"bad-string-data": traceData is not an object');
-    expect(result.corruptRecords).toBe(4);
+    expect(result.errorCodes.filter((code) => code === 'CORRUPT_RECORD').length).toBe(5);
+    expect(result.errorMessages.join('\n')).toContain('"bad-trace-json": traceJson is not a string');
+    expect(result.errorMessages.join('\n')).toContain('"bad-cut-json": traceJson is not valid JSON');
+    expect(result.corruptRecords).toBe(5);
     expect(result.replay).toEqual({ successCount: 3, failureCount: 0 });
     expect(collector.deliveries.size).toBe(3);
     expect(result.totalAfterClear).toBe(0);

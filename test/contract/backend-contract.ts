@@ -1,6 +1,6 @@
-import type { StorageBackend } from '../../src/index.js';
+import type { StorageBackend, StoredTrace } from '../../src/index.js';
 import { deepEqual, equal } from './check.js';
-import { storedTrace } from './fixtures.js';
+import { legacyStoredTrace, storedTrace } from './fixtures.js';
 
 /**
  * Opens a backend on the store called `name`. Calling it twice with the same
@@ -186,11 +186,11 @@ export const backendContract: ContractCase[] = [
       const backend = await factory.open(name);
       const record = storedTrace(1);
       await backend.insert([record], 10);
-      record.traceData['output'] = 'changed by the caller';
+      record.metadata.createdBy = 'changed by the caller';
       const [read] = (await backend.readAll()).records;
-      equal(read?.traceData['output'], 'answer 1', 'a caller mutating its object does not change the store');
-      read!.traceData['output'] = 'changed again';
-      equal((await backend.readAll()).records[0]?.traceData['output'], 'answer 1', 'nor does mutating a read');
+      equal(read?.metadata.createdBy, 'test', 'a caller mutating its object does not change the store');
+      read!.metadata.createdBy = 'changed again';
+      equal((await backend.readAll()).records[0]?.metadata.createdBy, 'test', 'nor does mutating a read');
       await backend.close();
     },
   },
@@ -241,6 +241,32 @@ export const backendContract: ContractCase[] = [
       deepEqual(removed, ids(read.slice(1)), 'only the records still there are reported removed');
       deepEqual(await a.stats(), { count: 0, bytes: 0, oldest: null, newest: null }, 'count and bytes are exact');
       await Promise.all([a.close(), b.close()]);
+    },
+  },
+  {
+    name: 'records in the 0.1.0 layout (trace and config as objects) read back as traces',
+    needs: 'persistent',
+    async run(factory, name) {
+      const first = await factory.open(name);
+      const legacy = [legacyStoredTrace(1), legacyStoredTrace(2)];
+      await first.insert(legacy as unknown as StoredTrace[], 10);
+      await first.close();
+      const second = await factory.open(name);
+      const { records, corrupt } = await second.readAll();
+      deepEqual(corrupt, [], 'nothing is reported unreadable');
+      deepEqual(
+        records.map((r) => [r.id, r.traceId, JSON.parse(r.traceJson), JSON.parse(r.configJson)]),
+        legacy.map((r) => [
+          r['id'],
+          (r['traceData'] as { inferenceId: string }).inferenceId,
+          r['traceData'],
+          r['config'],
+        ]),
+        'each is converted: JSON texts and the trace id',
+      );
+      equal((await second.readOldest(1)).records[0]?.traceId, 'inference-1', 'reading the oldest converts too');
+      deepEqual(await second.remove([legacy[0]!['id'] as string]), [legacy[0]!['id']], 'and it can be removed');
+      await second.close();
     },
   },
   {

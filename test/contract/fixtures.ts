@@ -10,17 +10,25 @@ export function storedTrace(i: number, timestamp = 1_700_000_000_000 + i, seq = 
     output: `answer ${i}`,
     tokens: i,
   };
+  const traceJson = JSON.stringify(traceData);
   return {
     id: `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
-    traceData,
-    config: { outputColumnName: 'output' },
+    traceId: traceData.inferenceId,
+    traceJson,
+    configJson: JSON.stringify({ outputColumnName: 'output' }),
     inferencePipelineId: 'pipeline-1',
     timestamp,
     attempts: 0,
     metadata: { bufferVersion: '1.0', createdBy: 'test' },
     seq,
-    sizeBytes: JSON.stringify(traceData).length + 30,
+    sizeBytes: traceJson.length + 30,
   };
+}
+
+/** The same record in the layout 0.1.0 wrote: the trace and config as objects, no traceId. */
+export function legacyStoredTrace(i: number): Record<string, unknown> {
+  const { traceJson, configJson, traceId: _traceId, ...rest } = storedTrace(i);
+  return { ...rest, traceData: JSON.parse(traceJson) as unknown, config: JSON.parse(configJson) as unknown };
 }
 
 /** A trace as an LLM tracer would produce it. */

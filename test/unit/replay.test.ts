@@ -332,7 +332,7 @@ describe('replay under the origin lock', () => {
       ['inference-2', 'inference-3'],
     ]);
     const left = (await shared.readAll()).records;
-    expect(left.map((r) => [r.traceData['inferenceId'], r.attempts, r.lease ?? null])).toEqual([
+    expect(left.map((r) => [r.traceId, r.attempts, r.lease ?? null])).toEqual([
       ['inference-0', 1, null],
       ['inference-1', 1, null],
       ['inference-2', 1, null],
