@@ -212,6 +212,38 @@ export const backendContract: ContractCase[] = [
     },
   },
   {
+    name: 'totals and the cap stay exact when another instance wrote between two inserts of one',
+    needs: 'shared',
+    async run(factory, name) {
+      const [a, b] = await Promise.all([factory.open(name), factory.open(name)]);
+      const sizes = (records: StoredTrace[]): number => records.reduce((sum, r) => sum + r.sizeBytes, 0);
+      const first = [storedTrace(1), storedTrace(2)];
+      const second = [storedTrace(3), storedTrace(4), storedTrace(5)];
+      const third = [storedTrace(6)];
+      await a.insert(first, 6);
+      await b.insert(second, 6);
+      // a last saw 2 records; it must not trust that.
+      await a.insert(third, 6);
+      deepEqual(
+        [(await b.stats()).count, (await b.stats()).bytes],
+        [6, sizes([...first, ...second, ...third])],
+        'count and bytes include the writes of every instance',
+      );
+      await b.remove([first[0]!.id]);
+      // a last saw 6; after b's removal one more fits without evicting anything.
+      const { evicted } = await a.insert([storedTrace(7)], 6);
+      deepEqual(evicted, [], 'nothing is evicted while there is room');
+      const { evicted: evictedNext } = await a.insert([storedTrace(8)], 6);
+      deepEqual(ids(evictedNext), [first[1]!.id], 'the oldest goes once the cap is reached');
+      deepEqual(
+        [(await a.stats()).count, (await b.readAll()).records.length],
+        [6, 6],
+        'the totals agree with the records',
+      );
+      await Promise.all([a.close(), b.close()]);
+    },
+  },
+  {
     name: 'a large insert stores every record and evicts the excess in the same step',
     async run(factory, name) {
       const backend = await factory.open(name);
