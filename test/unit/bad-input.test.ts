@@ -126,6 +126,16 @@ for (const storage of ['memory', 'indexeddb'] as const) {
       }
     });
 
+    it('a function in an array is refused naming its index; a Date (its own toJSON) is stored as its JSON form', async () => {
+      expect(await storeAndRead(buffer, { list: [1, { deeper: [0, () => 2] }] })).toMatchObject({
+        code: 'NOT_SERIALIZABLE',
+        message: expect.stringContaining('at key "1"') as unknown,
+      });
+      expect(await storeAndRead(buffer, { when: new Date(0), list: [{ a: null }] })).toEqual({
+        read: { when: '1970-01-01T00:00:00.000Z', list: [{ a: null }] },
+      });
+    });
+
     it('traceData that is not a plain object is refused with NOT_SERIALIZABLE', async () => {
       for (const value of [null, undefined, 'text', 42, [1, 2], true]) {
         expect(await storeAndRead(buffer, value)).toMatchObject({ code: 'NOT_SERIALIZABLE' });
