@@ -63,6 +63,8 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
   // The running totals as this instance last wrote or read them; see insert.
   // Only ever a guess that a read in the same transaction confirms.
   let lastTotals: Totals | undefined;
+  // The age of the last record this instance evicted; see insert.
+  let evictAfter: AgeCursor | undefined;
   const rememberSizes = (records: readonly StoredTrace[]): void => {
     for (const record of records) knownSizes.set(record.id, record.sizeBytes);
     for (const id of knownSizes.keys()) {
@@ -127,7 +129,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           const seen = lastTotals;
           const guess =
             seen && seen.count + adding.count <= maxSize
-              ? { count: seen.count + adding.count, bytes: seen.bytes + adding.bytes }
+              ? { count: seen.count + adding.count, bytes: seen.bytes + adding.bytes, writes: nextWrite(seen) }
               : undefined;
           if (guess) watch(meta.put(guess, 'stats'));
           let lastPut: Promise<unknown> | undefined;
@@ -142,20 +144,32 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
             }
           }
           const read = await statsRead;
-          if (guess && seen && read && read.count === seen.count && read.bytes === seen.bytes) {
+          const alone = sameTotals(read, seen);
+          if (guess && alone) {
             lastTotals = guess;
             return { evicted: [] };
+          }
+          // Evicting from just after the last record this instance evicted
+          // skips the deleted entries at the head of the index, which Chromium
+          // walks until it compacts them (stores into a full buffer of 100,000
+          // ran at a third of the rate at 1,000). That is safe only if no record
+          // older than it can have arrived since: not if another instance wrote
+          // in between (its stores may be older than ours), nor if this insert
+          // brings one (the clock went back).
+          if (!alone || records.some((record) => evictAfter && compareAge(record, evictAfter) <= 0)) {
+            evictAfter = undefined;
           }
           const stats = read ?? { count: (await traces.count()) - records.length, bytes: 0 };
           stats.count += adding.count;
           stats.bytes += adding.bytes;
+          stats.writes = nextWrite(read);
           const evicted: EvictedTrace[] = [];
           let excess = stats.count - maxSize;
-          if (excess > 0) {
+          const byAge = traces.index('byAge');
+          const evictFrom = async (range: IDBKeyRange | null): Promise<void> => {
             // The whole excess in one read: a cursor cost a round trip per
             // evicted record, which made a burst into a full buffer 3x slower.
-            const byAge = traces.index('byAge');
-            const [oldest, keys] = await Promise.all([byAge.getAll(null, excess), byAge.getAllKeys(null, excess)]);
+            const [oldest, keys] = await Promise.all([byAge.getAll(range, excess), byAge.getAllKeys(range, excess)]);
             oldest.forEach((value, i) => {
               const key = keys[i];
               if (key === undefined) return;
@@ -164,8 +178,14 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
               watch(traces.delete(key));
               excess--;
               stats.count--;
+              const record = decodeStoredTrace(value);
+              if (!('problem' in record)) evictAfter = { timestamp: record.timestamp, seq: record.seq, id: record.id };
             });
+          };
+          if (excess > 0 && evictAfter) {
+            await evictFrom(IDBKeyRange.lowerBound([evictAfter.timestamp, evictAfter.seq], true));
           }
+          if (excess > 0) await evictFrom(null);
           // Records missing from the index (edited by hand, corrupt) still count
           // against the cap: evict them in key order.
           let raw = excess > 0 ? await traces.openCursor() : null;
@@ -251,7 +271,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
             removed.push(id);
           });
           for (const id of ids) knownSizes.delete(id);
-          lastTotals = clampStats(totals);
+          lastTotals = clampStats(removed.length > 0 ? { ...totals, writes: nextWrite(totals) } : totals);
           if (removed.length > 0) watch(meta.put(lastTotals, 'stats'));
           return removed;
         }),
@@ -277,7 +297,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
             if (knownSizes.has(record.id)) knownSizes.set(record.id, record.sizeBytes);
             updated.push(record.id);
           });
-          lastTotals = clampStats(totals);
+          lastTotals = clampStats(updated.length > 0 ? { ...totals, writes: nextWrite(totals) } : totals);
           if (updated.length > 0) watch(meta.put(lastTotals, 'stats'));
           return updated;
         }),
@@ -293,7 +313,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           index.openKeyCursor(null, 'next'),
           index.openKeyCursor(null, 'prev'),
         ]);
-        lastTotals = stats ? { count: stats.count, bytes: stats.bytes } : undefined;
+        lastTotals = stats ? { ...stats } : undefined;
         return {
           count: stats?.count ?? 0,
           bytes: stats?.bytes ?? 0,
@@ -308,9 +328,13 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
         return await withDb('clearing the buffer', (db) =>
           runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
             knownSizes.clear();
-            const count = await tx.objectStore('traces').count();
+            const [count, before] = await Promise.all([
+              tx.objectStore('traces').count(),
+              tx.objectStore('meta').get('stats'),
+            ]);
             watch(tx.objectStore('traces').clear());
-            lastTotals = { count: 0, bytes: 0 };
+            lastTotals = { count: 0, bytes: 0, writes: nextWrite(before) };
+            evictAfter = undefined;
             watch(tx.objectStore('meta').put(lastTotals, 'stats'));
             return count;
           }),
@@ -523,13 +547,34 @@ function evictedOf(value: unknown, key: IDBValidKey): EvictedTrace {
   return { id: record.id, traceId: record.traceId, timestamp: record.timestamp };
 }
 
+/**
+ * The running totals. `writes` counts the transactions that changed the
+ * store, so an instance can tell that nobody else wrote since it last did,
+ * even when another tab's insert and eviction left count and bytes as they were.
+ */
 interface Totals {
   count: number;
   bytes: number;
+  writes?: number;
 }
 
 function clampStats(stats: Totals): Totals {
-  return { count: Math.max(0, stats.count), bytes: Math.max(0, stats.bytes) };
+  return { count: Math.max(0, stats.count), bytes: Math.max(0, stats.bytes), writes: stats.writes ?? 0 };
+}
+
+function nextWrite(totals: Totals | undefined): number {
+  return ((totals?.writes ?? 0) + 1) % Number.MAX_SAFE_INTEGER;
+}
+
+/** Whether the totals read are exactly those this instance last wrote or read. */
+function sameTotals(read: Totals | undefined, seen: Totals | undefined): boolean {
+  return (
+    read !== undefined &&
+    seen !== undefined &&
+    read.count === seen.count &&
+    read.bytes === seen.bytes &&
+    (read.writes ?? 0) === (seen.writes ?? 0)
+  );
 }
 
 function keyText(key: IDBValidKey): string {

@@ -244,6 +244,33 @@ export const backendContract: ContractCase[] = [
     },
   },
   {
+    name: 'eviction takes the oldest even when another instance stored older traces after this one evicted',
+    needs: 'shared',
+    async run(factory, name) {
+      const [a, b] = await Promise.all([factory.open(name), factory.open(name)]);
+      const [t10, t20, t30, t40, t5, t50] = [10, 20, 30, 40, 5, 50].map((ts, i) => storedTrace(i, ts, 0));
+      await a.insert([t10!, t20!, t30!], 3);
+      deepEqual(ids((await a.insert([t40!], 3)).evicted), ids([t10!]), 'the oldest went');
+      // Another tab commits a trace it took before a's eviction (its cap is larger, so it evicts nothing).
+      await b.insert([t5!], 10);
+      deepEqual(ids((await a.insert([t50!], 3)).evicted), ids([t5!, t20!]), 'the late, older trace goes first');
+      deepEqual(ids((await a.readAll()).records), ids([t30!, t40!, t50!]), 'the three newest stay');
+      await Promise.all([a.close(), b.close()]);
+    },
+  },
+  {
+    name: 'eviction takes the oldest when the clock went back between two inserts',
+    async run(factory, name) {
+      const backend = await factory.open(name);
+      const [t10, t20, t30, t40, t5] = [10, 20, 30, 40, 5].map((ts, i) => storedTrace(i, ts, 0));
+      await backend.insert([t10!, t20!, t30!], 3);
+      await backend.insert([t40!], 3);
+      deepEqual(ids((await backend.insert([t5!], 3)).evicted), ids([t5!]), 'the oldest is the one just stored');
+      deepEqual(ids((await backend.readAll()).records), ids([t20!, t30!, t40!]), 'the others stay');
+      await backend.close();
+    },
+  },
+  {
     name: 'a large insert stores every record and evicts the excess in the same step',
     async run(factory, name) {
       const backend = await factory.open(name);
@@ -287,7 +314,7 @@ export const backendContract: ContractCase[] = [
       const { records, corrupt } = await second.readAll();
       deepEqual(corrupt, [], 'nothing is reported unreadable');
       deepEqual(
-        records.map((r) => [r.id, r.traceId, JSON.parse(r.traceJson), JSON.parse(r.configJson)]),
+        records.map((r) => [r.id, r.traceId, JSON.parse(r.traceJson) as unknown, JSON.parse(r.configJson) as unknown]),
         legacy.map((r) => [
           r['id'],
           (r['traceData'] as { inferenceId: string }).inferenceId,

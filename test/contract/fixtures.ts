@@ -27,8 +27,13 @@ export function storedTrace(i: number, timestamp = 1_700_000_000_000 + i, seq = 
 
 /** The same record in the layout 0.1.0 wrote: the trace and config as objects, no traceId. */
 export function legacyStoredTrace(i: number): Record<string, unknown> {
-  const { traceJson, configJson, traceId: _traceId, ...rest } = storedTrace(i);
-  return { ...rest, traceData: JSON.parse(traceJson) as unknown, config: JSON.parse(configJson) as unknown };
+  const record: Partial<StoredTrace> = storedTrace(i);
+  const traceData = JSON.parse(record.traceJson!) as unknown;
+  const config = JSON.parse(record.configJson!) as unknown;
+  delete record.traceJson;
+  delete record.configJson;
+  delete record.traceId;
+  return { ...record, traceData, config };
 }
 
 /** A trace as an LLM tracer would produce it. */
