@@ -16,6 +16,7 @@ import {
 } from './record.js';
 import { refOf, runReplayPass, type PassOutcome, type ReplayResult, type SendFunction } from './replay.js';
 import { ReplayScheduler } from './replay-scheduler.js';
+import { withBookkeepingUnderQuota } from './bookkeeping-under-quota.js';
 
 export type { FailedTrace, ReplayResult, SendContext, SendFunction } from './replay.js';
 
@@ -135,6 +136,9 @@ export interface TraceBuffer {
   /** Commits pending stores, waits for a running replay, and releases storage. */
   close(): Promise<void>;
 }
+
+const QUOTA_ADVICE =
+  'To make room: free disk space, remove other data of this origin, or keep fewer or smaller traces (maxBufferSize, maxTraceBytes).';
 
 /** Most stores committed in one transaction; bounds the memory a huge burst holds. */
 const MAX_GROUP_COMMIT = 2_000;
@@ -285,6 +289,9 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
 
   const pending: PendingStore[] = [];
   let flushing: Promise<void> | null = null;
+  // Set when evicting old traces did not let a store through (the origin stays
+  // full); cleared by the next store that succeeds.
+  let evictionFreedNothing = false;
 
   const flushLoop = async (): Promise<void> => {
     // Yield once so every store of a synchronous burst joins the first batch.
@@ -308,6 +315,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     }
     try {
       await insert(store, records, refs);
+      evictionFreedNothing = false;
       return settle(true);
     } catch (error) {
       const failure = storageError(error, 'storing traces');
@@ -316,23 +324,50 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
         drop('storage', refs, failure);
         return settle(false);
       }
+      if (evictionFreedNothing) {
+        // Evicting did not make room last time: losing more old traces would
+        // not save these new ones.
+        const refused = stillFull(failure, 0);
+        reportError(refused);
+        drop('quota', refs, refused);
+        return settle(false);
+      }
       // Out of quota: make room by evicting as many of the oldest traces as we
       // are adding, then try once more (never loop: the disk may be full).
+      let evicted = 0;
       try {
         const { records: oldest } = await store.readOldest(records.length);
         const removed = new Set(await store.remove(oldest.map((record) => record.id)));
+        evicted = removed.size;
         drop('quota', oldest.filter((record) => removed.has(record.id)).map(refOf), failure);
         await insert(store, records, refs);
         reportError(failure);
         return settle(true);
       } catch (retryError) {
-        const final = storageError(retryError, 'storing traces after evicting to make room');
+        let final = storageError(retryError, 'storing traces after evicting to make room');
+        if (final.code === 'QUOTA_EXCEEDED') {
+          evictionFreedNothing = true;
+          final = stillFull(final, evicted);
+        }
         reportError(final);
         drop(final.code === 'QUOTA_EXCEEDED' ? 'quota' : 'storage', refs, final);
         return settle(false);
       }
     }
   };
+
+  /** The origin stays full whatever we remove: say so exactly, and what would help. */
+  const stillFull = (cause: TraceBufferError, evicted: number): TraceBufferError =>
+    new TraceBufferError(
+      'QUOTA_EXCEEDED',
+      `The origin is still out of quota${evicted > 0 ? ` after ${evicted} oldest traces were evicted to make room` : ''}: ` +
+        `removing traces frees no quota at once (Chromium keeps deleted IndexedDB data on disk until it compacts its files). ` +
+        `New traces are dropped, not the buffered ones, which can still be replayed or cleared; every new store tries again. ${QUOTA_ADVICE}`,
+      {
+        cause,
+        details: { reason: 'quota-not-freed', evicted, advice: QUOTA_ADVICE },
+      },
+    );
 
   const insert = async (store: StorageBackend, records: StoredTrace[], refs: TraceRef[]): Promise<void> => {
     const { evicted } = await store.insert(records, options.maxBufferSize);
@@ -388,7 +423,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
       () =>
         runReplayPass(
           {
-            backend: store,
+            backend: withBookkeepingUnderQuota(store, reportError),
             instanceId,
             leaseMs: options.leaseMs,
             maxAttempts: options.maxAttempts,
