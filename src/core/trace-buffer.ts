@@ -38,7 +38,7 @@ export interface CoreChannel {
  * core itself touches no browser API, so it runs in Node with fakes.
  */
 export interface CorePlatform {
-  /** Opens the storage; called lazily, and again after a failed open. */
+  /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
   openBackend: () => Promise<BackendChoice>;
   /** A new, full, random UUID per trace. */
   generateId: () => string;
@@ -140,6 +140,10 @@ export interface TraceBuffer {
 const QUOTA_ADVICE =
   'To make room: free disk space, remove other data of this origin, or keep fewer or smaller traces (maxBufferSize, maxTraceBytes).';
 
+/** After a failed open, calls fail fast with its error for this long, doubling per failure up to the max. */
+const OPEN_RETRY_FIRST_MS = 5_000;
+const OPEN_RETRY_MAX_MS = 60_000;
+
 /** Most stores committed in one transaction; bounds the memory a huge burst holds. */
 const MAX_GROUP_COMMIT = 2_000;
 
@@ -182,17 +186,43 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
 
   let choice: Promise<BackendChoice> | undefined;
   let knownChoice: BackendChoice | undefined;
+  // The last failed open. Not remembered for good (an explicit 'indexeddb' may
+  // open on a later try), but calls before `retryAt` fail fast with it: an open
+  // blocked by another tab costs seconds, and every call waiting for it again
+  // would stall every store. Cleared when an open succeeds.
+  let openFailure: { error: TraceBufferError; failures: number; retryAt: number } | undefined;
+  let reportedOpenFailure: string | undefined;
   const backend = async (): Promise<StorageBackend> => {
-    choice ??= platform.openBackend().catch((error: unknown) => {
-      // Not remembered: an explicit 'indexeddb' may open on a later try.
-      choice = undefined;
-      throw error;
-    });
+    if (!choice && openFailure && Date.now() < openFailure.retryAt) throw openFailure.error;
+    choice ??= platform.openBackend().then(
+      (chosen) => {
+        openFailure = undefined;
+        reportedOpenFailure = undefined;
+        return chosen;
+      },
+      (error: unknown) => {
+        choice = undefined;
+        const failures = (openFailure?.failures ?? 0) + 1;
+        const backoffMs = Math.min(OPEN_RETRY_MAX_MS, OPEN_RETRY_FIRST_MS * 2 ** (failures - 1));
+        openFailure = { error: storageError(error, 'opening storage'), failures, retryAt: Date.now() + backoffMs };
+        throw openFailure.error;
+      },
+    );
     knownChoice = await choice;
     return knownChoice.backend;
   };
 
   // ---- reporting and notifications ---------------------------------------------
+
+  /** Reports a storage failure, but the same failed open only once until an open succeeds. */
+  const reportStorageFailure = (failure: TraceBufferError): void => {
+    if (openFailure?.error === failure) {
+      const key = `${failure.code} ${failure.message}`;
+      if (reportedOpenFailure === key) return;
+      reportedOpenFailure = key;
+    }
+    reportError(failure);
+  };
 
   const reportError = (error: TraceBufferError): void => {
     lastError = { code: error.code, message: error.message, at: Date.now() };
@@ -309,7 +339,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
       store = await backend();
     } catch (error) {
       const failure = storageError(error, 'opening storage');
-      reportError(failure);
+      reportStorageFailure(failure);
       drop('storage', refs, failure);
       return settle(false);
     }
@@ -479,7 +509,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
             ),
           hasTraces: async () => (await (await backend()).stats()).count > 0,
           isKnownOffline,
-          onPassError: (error) => reportError(storageError(error, 'replaying buffered traces')),
+          onPassError: (error) => reportStorageFailure(storageError(error, 'replaying buffered traces')),
         })
       : undefined;
   const unwatchOnline = scheduler ? platform.watchOnline?.(() => scheduler.online()) : undefined;
@@ -609,7 +639,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
           stats = await store.stats();
         } catch (error) {
           // The status must answer even when storage is down; it says why instead.
-          reportError(storageError(error, 'reading the buffer status'));
+          reportStorageFailure(storageError(error, 'reading the buffer status'));
         }
       }
       return {

@@ -310,7 +310,10 @@ test.describe('storage unavailable', () => {
             resolve();
           };
         });
+        const calls = window as unknown as { openCalls: number };
+        calls.openCalls = 0;
         indexedDB.open = (): IDBOpenDBRequest => {
+          calls.openCalls++;
           if (how === 'throws') throw failure();
           const request = open(probe, 1);
           Object.defineProperty(request, 'error', { get: failure });
@@ -327,6 +330,19 @@ test.describe('storage unavailable', () => {
       expect(explicit.stored).toBe(false);
       const unavailable = explicit.errors.find((e) => e.code === 'STORAGE_UNAVAILABLE');
       expect(unavailable?.message, JSON.stringify(explicit.errors)).toContain('InvalidStateError');
+      expect(explicit.errors.filter((e) => e.code === 'STORAGE_UNAVAILABLE')).toHaveLength(1);
+      // Right after a failed open, further calls fail fast: no new open, no new report.
+      const again = await page.evaluate(async () => {
+        const { pageBuffers } = window.otb;
+        const calls = window as unknown as { openCalls: number };
+        pageBuffers.errors.length = 0;
+        calls.openCalls = 0;
+        const buffer = pageBuffers.get('indexeddb');
+        for (let i = 0; i < 3; i++) await buffer.getBufferStatus();
+        const stored = await buffer.storeTrace({ inferenceId: 'again' });
+        return { stored, openCalls: calls.openCalls, errors: pageBuffers.errors.length };
+      });
+      expect(again).toEqual({ stored: false, openCalls: 0, errors: 0 });
       figure(`unavailable (${how})`, { auto: auto.fallbackReason, indexeddb: unavailable?.message });
     });
   }
