@@ -307,18 +307,23 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
     },
 
     async clear(): Promise<number> {
-      try {
-        return await withDb('clearing the buffer', (db) =>
+      const clearAll = (totals: 'reset' | 'delete'): Promise<number> =>
+        withDb('clearing the buffer', (db) =>
           runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
             knownSizes.clear();
             const count = await tx.objectStore('traces').count();
-            // Deletes only, so a full origin can still clear (see `removeWithoutWriting`);
-            // recounting an empty store later costs nothing.
             watch(tx.objectStore('traces').clear());
-            watch(tx.objectStore('meta').delete('stats'));
+            const meta = tx.objectStore('meta');
+            watch(totals === 'reset' ? meta.put({ count: 0, bytes: 0 }, 'stats') : meta.delete('stats'));
             return count;
           }),
         );
+      try {
+        // Out of quota, deletes only (see `removeWithoutWriting`); recounting an empty store costs nothing.
+        return await clearAll('reset').catch((error: unknown) => {
+          if (!isTraceBufferError(error, 'QUOTA_EXCEEDED')) throw error;
+          return clearAll('delete');
+        });
       } catch (wholeFailure) {
         // The single transaction failed: remove each record on its own so one
         // bad record cannot keep the rest (the openlayer hardening, fix 4).
