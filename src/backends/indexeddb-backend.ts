@@ -1,6 +1,6 @@
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction } from 'idb';
 import type { AgeCursor, BackendStats, EvictedTrace, InsertResult, ReadResult, StorageBackend } from './backend.js';
-import { storageError, TraceBufferError } from '../core/errors.js';
+import { isTraceBufferError, storageError, TraceBufferError } from '../core/errors.js';
 import { compareAge, decodeStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
 
 /**
@@ -10,7 +10,9 @@ import { compareAge, decodeStoredTrace, type CorruptRecord, type StoredTrace } f
  *   [timestamp, seq] so the oldest traces are found without a scan.
  * - `meta`: running totals (count, bytes) updated in the same transaction as
  *   every write, because `count()` walks the whole store in both Chromium and
- *   Firefox and status or eviction must not cost O(n) per store.
+ *   Firefox and status or eviction must not cost O(n) per store. Removals that
+ *   cannot write them delete them instead (see `removeWithoutWriting`): missing
+ *   totals are recounted by the next step that needs them.
  *
  * IndexedDB serialises read-write transactions over the same stores across
  * every connection of the origin (tabs, workers), so one transaction that
@@ -103,6 +105,29 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
     }
   };
 
+  /**
+   * Removal for an origin out of quota. Chromium refuses every transaction
+   * that writes while the origin is over its quota, even one whose only write
+   * is the totals, but lets delete-only ones through (w3c/IndexedDB#196):
+   * without this a full buffer could not even drain. The totals are deleted,
+   * not written, and the next step that needs them recounts.
+   */
+  const removeWithoutWriting = (ids: readonly string[]): Promise<string[]> =>
+    withDb('removing traces', (db) =>
+      runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
+        const traces = tx.objectStore('traces');
+        const keys = await Promise.all(ids.map((id) => traces.getKey(id)));
+        const removed = ids.filter((_, i) => keys[i] !== undefined);
+        for (const id of removed) watch(traces.delete(id));
+        for (const id of ids) knownSizes.delete(id);
+        if (removed.length > 0) {
+          watch(tx.objectStore('meta').delete('stats'));
+          lastTotals = undefined;
+        }
+        return removed;
+      }),
+    );
+
   return {
     kind: 'indexeddb',
 
@@ -159,7 +184,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           if (!alone || records.some((record) => evictAfter && compareAge(record, evictAfter) <= 0)) {
             evictAfter = undefined;
           }
-          const stats = read ?? { count: (await traces.count()) - records.length, bytes: 0 };
+          const stats: Totals = read ?? withoutRecords(await recount(traces), records);
           stats.count += adding.count;
           stats.bytes += adding.bytes;
           stats.writes = nextWrite(read);
@@ -260,7 +285,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
             return (await traces.getKey(id)) === undefined ? undefined : known;
           };
           const [stats, sizes] = await Promise.all([meta.get('stats'), Promise.all(ids.map(sizeIfPresent))]);
-          const totals = stats ?? { count: 0, bytes: 0 };
+          const totals = stats ?? (await recount(traces));
           const removed: string[] = [];
           sizes.forEach((size, i) => {
             const id = ids[i];
@@ -275,7 +300,10 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           if (removed.length > 0) watch(meta.put(lastTotals, 'stats'));
           return removed;
         }),
-      );
+      ).catch((error: unknown) => {
+        if (!isTraceBufferError(error, 'QUOTA_EXCEEDED')) throw error;
+        return removeWithoutWriting(ids);
+      });
     },
 
     update(records): Promise<string[]> {
@@ -287,7 +315,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
             meta.get('stats'),
             Promise.all(records.map((record) => traces.get(record.id))),
           ]);
-          const totals = stats ?? { count: 0, bytes: 0 };
+          const totals = stats ?? (await recount(traces));
           const updated: string[] = [];
           existing.forEach((previous, i) => {
             const record = records[i];
@@ -314,9 +342,10 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           index.openKeyCursor(null, 'prev'),
         ]);
         lastTotals = stats ? { ...stats } : undefined;
+        const totals = stats ?? (await recount(tx.objectStore('traces')));
         return {
-          count: stats?.count ?? 0,
-          bytes: stats?.bytes ?? 0,
+          count: totals.count,
+          bytes: totals.bytes,
           oldest: first ? first.key[0] : null,
           newest: last ? last.key[0] : null,
         };
@@ -324,8 +353,8 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
     },
 
     async clear(): Promise<number> {
-      try {
-        return await withDb('clearing the buffer', (db) =>
+      const clearAll = (totals: 'reset' | 'delete'): Promise<number> =>
+        withDb('clearing the buffer', (db) =>
           runTx(db, ['traces', 'meta'], durability, async (tx, watch) => {
             knownSizes.clear();
             const [count, before] = await Promise.all([
@@ -333,12 +362,19 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
               tx.objectStore('meta').get('stats'),
             ]);
             watch(tx.objectStore('traces').clear());
-            lastTotals = { count: 0, bytes: 0, writes: nextWrite(before) };
+            const meta = tx.objectStore('meta');
             evictAfter = undefined;
-            watch(tx.objectStore('meta').put(lastTotals, 'stats'));
+            lastTotals = totals === 'reset' ? { count: 0, bytes: 0, writes: nextWrite(before) } : undefined;
+            watch(lastTotals ? meta.put(lastTotals, 'stats') : meta.delete('stats'));
             return count;
           }),
         );
+      try {
+        // Out of quota, deletes only (see `removeWithoutWriting`); recounting an empty store costs nothing.
+        return await clearAll('reset').catch((error: unknown) => {
+          if (!isTraceBufferError(error, 'QUOTA_EXCEEDED')) throw error;
+          return clearAll('delete');
+        });
       } catch (wholeFailure) {
         // The single transaction failed: remove each record on its own so one
         // bad record cannot keep the rest (the openlayer hardening, fix 4).
@@ -514,21 +550,42 @@ async function openDatabase(name: string, onGone: () => void): Promise<IDBPDatab
 /**
  * The running totals drift only if someone edits the database by hand or a
  * version without them wrote it. Checked once per open: one count() here saves
- * one on every later write.
+ * one on every later write. Wrong totals are deleted, not rewritten: a delete
+ * passes even when the origin is out of quota (a write would fail the open),
+ * and the next step that needs them recounts.
  */
 async function reconcileStats(db: IDBPDatabase<TraceDb>): Promise<void> {
   const tx = db.transaction(['traces', 'meta'], 'readwrite');
-  const traces = tx.objectStore('traces');
-  const [count, stats] = await Promise.all([traces.count(), tx.objectStore('meta').get('stats')]);
-  if (stats && stats.count === count && stats.bytes >= 0) return tx.done;
+  const meta = tx.objectStore('meta');
+  const [count, stats] = await Promise.all([tx.objectStore('traces').count(), meta.get('stats')]);
+  if (stats && (stats.count !== count || stats.bytes < 0)) await meta.delete('stats');
+  await tx.done;
+}
+
+/** Totals from the records themselves: O(n), only while the stored ones are missing. */
+async function recount<Mode extends IDBTransactionMode>(
+  traces: IDBPObjectStore<TraceDb, ('traces' | 'meta')[], 'traces', Mode>,
+): Promise<{ count: number; bytes: number }> {
+  let count = 0;
   let bytes = 0;
   let cursor = await traces.openCursor();
   while (cursor) {
+    count++;
     bytes += sizeOf(cursor.value);
     cursor = await cursor.continue();
   }
-  await tx.objectStore('meta').put({ count, bytes }, 'stats');
-  await tx.done;
+  return { count, bytes };
+}
+
+/** Totals recounted after `records` were put, as they were before them. */
+function withoutRecords(
+  totals: { count: number; bytes: number },
+  records: readonly StoredTrace[],
+): { count: number; bytes: number } {
+  return {
+    count: totals.count - records.length,
+    bytes: totals.bytes - records.reduce((sum, record) => sum + record.sizeBytes, 0),
+  };
 }
 
 function sizeOf(value: unknown): number {

@@ -197,12 +197,15 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
    */
   const findLog = async (folder: FileSystemDirectoryHandle): Promise<void> => {
     const logs: number[] = [];
+    // Rebuilt from the folder: another worker may have set some aside or removed them.
+    const known = new Map(setAside);
+    setAside.clear();
     for await (const name of folder.keys()) {
       if (name.startsWith(LOG_PREFIX)) {
         const n = Number(name.slice(LOG_PREFIX.length));
         if (Number.isSafeInteger(n) && n > 0) logs.push(n);
-      } else if (name.startsWith(SET_ASIDE_PREFIX) && !setAside.has(name)) {
-        setAside.set(name, 'unreadable bytes set aside from the log');
+      } else if (name.startsWith(SET_ASIDE_PREFIX)) {
+        setAside.set(name, known.get(name) ?? 'unreadable bytes set aside from the log');
       }
     }
     logs.sort((a, b) => b - a);
@@ -323,6 +326,20 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
     }
   };
 
+  /** Removes a set-aside file; false if another worker removed it first. */
+  const removeSetAside = async (name: string): Promise<boolean> => {
+    const folder = await dir();
+    try {
+      await folder.removeEntry(name);
+    } catch (error) {
+      if (nameOf(error) !== 'NotFoundError') throw error;
+      setAside.delete(name);
+      return false;
+    }
+    setAside.delete(name);
+    return true;
+  };
+
   const append = (handle: SyncAccessHandle, frameJson: string): void => {
     const encoded = encodeFrame(frameJson);
     const at = knownLength;
@@ -377,10 +394,18 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
         const jsons = batch.map((record) => JSON.stringify(record));
         batch.forEach((record, i) => put(record, jsons[i]!));
         const evicted: EvictedTrace[] = [];
+        // Set-aside records count against the cap as IndexedDB's unreadable
+        // ones do, and like those (which have no age) go after every readable one.
         for (const [id, record] of ordered()) {
-          if (records.size <= maxSize) break;
+          if (records.size + setAside.size <= maxSize) break;
           del(id);
           evicted.push({ id, traceId: record.traceId, timestamp: record.timestamp });
+        }
+        for (const name of [...setAside.keys()].sort()) {
+          if (records.size + setAside.size <= maxSize) break;
+          // Before the append: if it fails, only unreadable bytes were lost.
+          await removeSetAside(name);
+          evicted.push({ id: name, traceId: name, timestamp: 0 });
         }
         const evictedIds = new Set(evicted.map((e) => e.id));
         const kept = jsons.filter((_, k) => !evictedIds.has(batch[k]!.id));
@@ -415,12 +440,8 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
     remove(ids): Promise<string[]> {
       return step('removing traces', async (handle) => {
         const removed = ids.filter((id) => records.has(id));
-        const folder = await dir();
         for (const id of ids) {
-          if (!setAside.has(id)) continue;
-          await folder.removeEntry(id);
-          setAside.delete(id);
-          removed.push(id);
+          if (setAside.has(id) && (await removeSetAside(id))) removed.push(id);
         }
         const fromLog = removed.filter((id) => records.has(id));
         if (fromLog.length === 0) return removed;
@@ -451,7 +472,8 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
           newest = record;
         }
         return {
-          count: records.size,
+          // Set-aside records count until removed or cleared, as in IndexedDB.
+          count: records.size + setAside.size,
           bytes,
           oldest: oldest?.timestamp ?? null,
           newest: newest?.timestamp ?? null,
@@ -461,10 +483,8 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
 
     clear(): Promise<number> {
       return step('clearing the buffer', async (handle) => {
-        const folder = await dir();
-        const removed = records.size + setAside.size;
-        for (const name of setAside.keys()) await folder.removeEntry(name);
-        setAside.clear();
+        let removed = records.size;
+        for (const name of [...setAside.keys()]) if (await removeSetAside(name)) removed++;
         for (const id of [...records.keys()]) del(id);
         await maybeCompact(handle, true);
         return removed;

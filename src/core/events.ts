@@ -6,7 +6,10 @@ export type DropReason =
   | 'evicted'
   /** `maxBufferSize` is 0: the buffer keeps nothing. */
   | 'disabled'
-  /** The origin is out of storage quota even after evicting to make room. */
+  /**
+   * Out of storage quota: old traces evicted to make room, or new traces the
+   * origin had no room for even after that (or once evicting had freed nothing).
+   */
   | 'quota'
   /** The storage backend failed or is unavailable. */
   | 'storage'

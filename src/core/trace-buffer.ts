@@ -18,6 +18,7 @@ import {
 } from './record.js';
 import { refOf, runReplayPass, type PassOutcome, type ReplayResult, type SendFunction } from './replay.js';
 import { ReplayScheduler } from './replay-scheduler.js';
+import { withBookkeepingUnderQuota } from './bookkeeping-under-quota.js';
 
 export type { FailedTrace, ReplayResult, SendContext, SendFunction } from './replay.js';
 
@@ -39,7 +40,7 @@ export interface CoreChannel {
  * core itself touches no browser API, so it runs in Node with fakes.
  */
 export interface CorePlatform {
-  /** Opens the storage; called lazily, and again after a failed open. */
+  /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
   openBackend: () => Promise<BackendChoice>;
   /** A new, full, random UUID per trace. */
   generateId: () => string;
@@ -138,6 +139,13 @@ export interface TraceBuffer {
   close(): Promise<void>;
 }
 
+const QUOTA_ADVICE =
+  'To make room: free disk space, remove other data of this origin, or keep fewer or smaller traces (maxBufferSize, maxTraceBytes).';
+
+/** After a failed open, calls fail fast with its error for this long, doubling per failure up to the max. */
+const OPEN_RETRY_FIRST_MS = 5_000;
+const OPEN_RETRY_MAX_MS = 60_000;
+
 /** Most stores committed in one transaction; bounds the memory a huge burst holds. */
 const MAX_GROUP_COMMIT = 2_000;
 
@@ -180,17 +188,43 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
 
   let choice: Promise<BackendChoice> | undefined;
   let knownChoice: BackendChoice | undefined;
+  // The last failed open. Not remembered for good (an explicit 'indexeddb' may
+  // open on a later try), but calls before `retryAt` fail fast with it: an open
+  // blocked by another tab costs seconds, and every call waiting for it again
+  // would stall every store. Cleared when an open succeeds.
+  let openFailure: { error: TraceBufferError; failures: number; retryAt: number } | undefined;
+  let reportedOpenFailure: string | undefined;
   const backend = async (): Promise<StorageBackend> => {
-    choice ??= platform.openBackend().catch((error: unknown) => {
-      // Not remembered: an explicit 'indexeddb' may open on a later try.
-      choice = undefined;
-      throw error;
-    });
+    if (!choice && openFailure && Date.now() < openFailure.retryAt) throw openFailure.error;
+    choice ??= platform.openBackend().then(
+      (chosen) => {
+        openFailure = undefined;
+        reportedOpenFailure = undefined;
+        return chosen;
+      },
+      (error: unknown) => {
+        choice = undefined;
+        const failures = (openFailure?.failures ?? 0) + 1;
+        const backoffMs = Math.min(OPEN_RETRY_MAX_MS, OPEN_RETRY_FIRST_MS * 2 ** (failures - 1));
+        openFailure = { error: storageError(error, 'opening storage'), failures, retryAt: Date.now() + backoffMs };
+        throw openFailure.error;
+      },
+    );
     knownChoice = await choice;
     return knownChoice.backend;
   };
 
   // ---- reporting and notifications ---------------------------------------------
+
+  /** Reports a storage failure, but the same failed open only once until an open succeeds. */
+  const reportStorageFailure = (failure: TraceBufferError): void => {
+    if (openFailure?.error === failure) {
+      const key = `${failure.code} ${failure.message}`;
+      if (reportedOpenFailure === key) return;
+      reportedOpenFailure = key;
+    }
+    reportError(failure);
+  };
 
   const reportError = (error: TraceBufferError): void => {
     lastError = { code: error.code, message: error.message, at: Date.now() };
@@ -287,6 +321,9 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
 
   const pending: PendingStore[] = [];
   let flushing: Promise<void> | null = null;
+  // Set when evicting old traces did not let a store through (the origin stays
+  // full); cleared by the next store that succeeds.
+  let evictionFreedNothing = false;
 
   const flushLoop = async (): Promise<void> => {
     // Yield once so every store of a synchronous burst joins the first batch.
@@ -304,12 +341,13 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
       store = await backend();
     } catch (error) {
       const failure = storageError(error, 'opening storage');
-      reportError(failure);
+      reportStorageFailure(failure);
       drop('storage', refs, failure);
       return settle(false);
     }
     try {
       await insert(store, records, refs);
+      evictionFreedNothing = false;
       return settle(true);
     } catch (error) {
       const failure = storageError(error, 'storing traces');
@@ -318,23 +356,50 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
         drop('storage', refs, failure);
         return settle(false);
       }
+      if (evictionFreedNothing) {
+        // Evicting did not make room last time: losing more old traces would
+        // not save these new ones.
+        const refused = stillFull(failure, 0);
+        reportError(refused);
+        drop('quota', refs, refused);
+        return settle(false);
+      }
       // Out of quota: make room by evicting as many of the oldest traces as we
       // are adding, then try once more (never loop: the disk may be full).
+      let evicted = 0;
       try {
         const { records: oldest } = await store.readOldest(records.length);
         const removed = new Set(await store.remove(oldest.map((record) => record.id)));
+        evicted = removed.size;
         drop('quota', oldest.filter((record) => removed.has(record.id)).map(refOf), failure);
         await insert(store, records, refs);
         reportError(failure);
         return settle(true);
       } catch (retryError) {
-        const final = storageError(retryError, 'storing traces after evicting to make room');
+        let final = storageError(retryError, 'storing traces after evicting to make room');
+        if (final.code === 'QUOTA_EXCEEDED') {
+          evictionFreedNothing = true;
+          final = stillFull(final, evicted);
+        }
         reportError(final);
         drop(final.code === 'QUOTA_EXCEEDED' ? 'quota' : 'storage', refs, final);
         return settle(false);
       }
     }
   };
+
+  /** The origin stays full whatever we remove: say so exactly, and what would help. */
+  const stillFull = (cause: TraceBufferError, evicted: number): TraceBufferError =>
+    new TraceBufferError(
+      'QUOTA_EXCEEDED',
+      `The origin is still out of quota${evicted > 0 ? ` after ${evicted} oldest traces were evicted to make room` : ''}: ` +
+        `removing traces frees no quota at once (Chromium keeps deleted IndexedDB data on disk until it compacts its files). ` +
+        `New traces are dropped, not the buffered ones, which can still be replayed or cleared; every new store tries again. ${QUOTA_ADVICE}`,
+      {
+        cause,
+        details: { reason: 'quota-not-freed', evicted, advice: QUOTA_ADVICE },
+      },
+    );
 
   const insert = async (store: StorageBackend, records: StoredTrace[], refs: TraceRef[]): Promise<void> => {
     const { evicted } = await store.insert(records, options.maxBufferSize);
@@ -390,7 +455,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
       () =>
         runReplayPass(
           {
-            backend: store,
+            backend: withBookkeepingUnderQuota(store, reportError),
             instanceId,
             leaseMs: options.leaseMs,
             maxAttempts: options.maxAttempts,
@@ -447,7 +512,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
             ),
           hasTraces: async () => (await (await backend()).stats()).count > 0,
           isKnownOffline,
-          onPassError: (error) => reportError(storageError(error, 'replaying buffered traces')),
+          onPassError: (error) => reportStorageFailure(storageError(error, 'replaying buffered traces')),
         })
       : undefined;
   const unwatchOnline = scheduler ? platform.watchOnline?.(() => scheduler.online()) : undefined;
@@ -578,7 +643,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
           stats = await store.stats();
         } catch (error) {
           // The status must answer even when storage is down; it says why instead.
-          reportError(storageError(error, 'reading the buffer status'));
+          reportStorageFailure(storageError(error, 'reading the buffer status'));
         }
       }
       return {

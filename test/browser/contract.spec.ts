@@ -3,7 +3,12 @@ import { bufferScenarios } from '../contract/buffer-scenarios.js';
 import { expect, test } from '../support/harness.js';
 
 // The same cases as the Node run, here on the browser's real IndexedDB.
-const indexedDb = { open: () => Promise.reject(new Error('runs in the page')), shared: true, persistent: true };
+const indexedDb = {
+  open: () => Promise.reject(new Error('runs in the page')),
+  shared: true,
+  persistent: true,
+  corrupt: () => Promise.reject(new Error('runs in the page')),
+};
 
 test.describe('backend contract: indexeddb', () => {
   for (const testCase of applicableCases(indexedDb).run) {

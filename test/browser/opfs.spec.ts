@@ -5,7 +5,12 @@ import { expect, test } from '../support/harness.js';
 
 // Every case here runs inside a real dedicated worker started by the page:
 // OPFS sync access handles exist nowhere else.
-const opfs = { open: () => Promise.reject(new Error('runs in the worker')), shared: true, persistent: true };
+const opfs = {
+  open: () => Promise.reject(new Error('runs in the worker')),
+  shared: true,
+  persistent: true,
+  corrupt: () => Promise.reject(new Error('runs in the worker')),
+};
 
 test.describe('backend contract: opfs (in a dedicated worker)', () => {
   for (const testCase of applicableCases(opfs).run) {

@@ -13,12 +13,18 @@ export interface BackendFactory {
   shared: boolean;
   /** Whether records survive close() and a new open(). */
   persistent: boolean;
+  /**
+   * Leaves one unreadable record in the store called `name`, below the
+   * backend (as a crash or a hand edit would); resolves the key the backend
+   * reports it under. Absent for backends that cannot hold one (memory).
+   */
+  corrupt?(name: string): Promise<string>;
 }
 
 export interface ContractCase {
   name: string;
-  /** Set when the case needs shared or persistent storage. */
-  needs?: 'shared' | 'persistent';
+  /** Set when the case needs shared or persistent storage, or a store that can be damaged. */
+  needs?: 'shared' | 'persistent' | 'corruption';
   run(factory: BackendFactory, name: string): Promise<void>;
 }
 
@@ -342,6 +348,62 @@ export const backendContract: ContractCase[] = [
       await second.close();
     },
   },
+  {
+    name: 'unreadable records count in stats and against the cap until removed, evicted after the readable ones',
+    needs: 'corruption',
+    async run(factory, name) {
+      const first = await factory.open(name);
+      const records = [1, 2, 3].map((i) => storedTrace(i));
+      await first.insert(records, 10);
+      await first.close();
+      const unreadable = await factory.corrupt!(name);
+      // A new instance, as another tab opening the damaged store would.
+      const backend = await factory.open(name);
+      equal((await backend.stats()).count, 4, 'the unreadable record is counted');
+      const read = await backend.readAll();
+      deepEqual(ids(read.records), ids(records), 'the readable records read back');
+      deepEqual(
+        read.corrupt.map((c) => c.key),
+        [unreadable],
+        'the unreadable one is reported by its key',
+      );
+      // It holds a place under the cap: one more record evicts the oldest readable
+      // one. Records with an age go first, as IndexedDB's age index gives them.
+      const fourth = storedTrace(4);
+      const { evicted } = await backend.insert([fourth], 4);
+      deepEqual(ids(evicted), [records[0]!.id], 'the oldest readable record made room');
+      equal((await backend.stats()).count, 4, 'the cap holds with the unreadable record in it');
+      deepEqual(await backend.remove([unreadable]), [unreadable], 'remove takes it by its key');
+      equal((await backend.stats()).count, 3, 'and it no longer counts');
+      equal((await backend.readAll()).corrupt.length, 0, 'nor is it reported');
+      await backend.close();
+
+      const again = await factory.corrupt!(name);
+      const last = await factory.open(name);
+      equal((await last.stats()).count, 4, 'a second unreadable record is counted');
+      const { evicted: all } = await last.insert([storedTrace(5)], 0);
+      equal(all.length, 5, 'a cap of 0 evicts every record');
+      equal(all.at(-1)?.id, again, 'the unreadable one last, after every readable one');
+      equal((await last.stats()).count, 0, 'nothing is left to count');
+      deepEqual((await last.readAll()).corrupt, [], 'nor to report');
+      await last.close();
+    },
+  },
+  {
+    name: 'clear removes unreadable records too and counts them',
+    needs: 'corruption',
+    async run(factory, name) {
+      const first = await factory.open(name);
+      await first.insert([storedTrace(1), storedTrace(2)], 10);
+      await first.close();
+      await factory.corrupt!(name);
+      const backend = await factory.open(name);
+      equal(await backend.clear(), 3, 'two readable records and the unreadable one');
+      equal((await backend.stats()).count, 0, 'nothing left');
+      deepEqual((await backend.readAll()).corrupt, [], 'nothing reported');
+      await backend.close();
+    },
+  },
 ];
 
 export function applicableCases(factory: BackendFactory): {
@@ -355,6 +417,8 @@ export function applicableCases(factory: BackendFactory): {
       skipped.push({ name: testCase.name, why: 'this backend keeps one store per instance' });
     } else if (testCase.needs === 'persistent' && !factory.persistent) {
       skipped.push({ name: testCase.name, why: 'this backend does not persist' });
+    } else if (testCase.needs === 'corruption' && !factory.corrupt) {
+      skipped.push({ name: testCase.name, why: 'this backend cannot hold an unreadable record' });
     } else run.push(testCase);
   }
   return { run, skipped };

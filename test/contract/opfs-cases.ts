@@ -48,6 +48,29 @@ async function openLog(name: string): Promise<SyncHandle> {
 
 const ids = (records: { id: string }[]): string[] => records.map((r) => r.id);
 
+/**
+ * Appends a frame cut short to the log, as a worker killed mid-write leaves;
+ * resolves the key the backend sets those bytes aside under.
+ */
+export async function appendTornFrame(name: string): Promise<string> {
+  const log = (await fileNames(name)).find((file) => file.startsWith('log-'));
+  ok(log, 'a log file exists');
+  const handle = await openLog(name);
+  try {
+    const size = handle.getSize();
+    const torn = new Uint8Array(40);
+    const view = new DataView(torn.buffer);
+    view.setUint32(0, 0x4642544f, true);
+    view.setUint32(4, 5000, true);
+    torn.fill(0x7b, 12);
+    handle.write(torn, { at: size });
+    handle.flush();
+    return `corrupt-${log.slice('log-'.length)}-${size}`;
+  } finally {
+    handle.close();
+  }
+}
+
 async function withBackend<T>(name: string, run: (backend: StorageBackend) => Promise<T>): Promise<T> {
   const backend = opfsBackend({ name });
   try {

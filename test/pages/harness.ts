@@ -7,6 +7,7 @@ import * as library from '../../src/index.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';
+import { putUnreadableIndexedDbRecord } from '../contract/unreadable-records.js';
 import { outcome, type CaseOutcome } from './outcome.js';
 import { pageBuffers } from './page-buffers.js';
 
@@ -19,6 +20,7 @@ const backendFactories: Record<string, BackendFactory> = {
     open: (name) => library.indexedDbBackend({ databaseName: name }),
     shared: true,
     persistent: true,
+    corrupt: putUnreadableIndexedDbRecord,
   },
   memory: { open: () => library.memoryBackend(), shared: false, persistent: false },
 };

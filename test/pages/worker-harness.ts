@@ -8,10 +8,15 @@ import { createTraceBuffer, opfsBackend, type TraceBufferError } from '../../src
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
 import { storedTrace, uniqueName } from '../contract/fixtures.js';
-import { opfsCases } from '../contract/opfs-cases.js';
+import { appendTornFrame, opfsCases } from '../contract/opfs-cases.js';
 import { outcome, type CaseOutcome } from './outcome.js';
 
-const opfsFactory: BackendFactory = { open: (name) => opfsBackend({ name }), shared: true, persistent: true };
+const opfsFactory: BackendFactory = {
+  open: (name) => opfsBackend({ name }),
+  shared: true,
+  persistent: true,
+  corrupt: appendTornFrame,
+};
 
 const workerHarness = {
   backendCaseNames(): string[] {

@@ -6,6 +6,7 @@ import { indexedDbBackend, memoryBackend } from '../../src/index.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';
+import { putUnreadableIndexedDbRecord } from '../contract/unreadable-records.js';
 
 const factories: Record<string, BackendFactory> = {
   memory: { open: () => memoryBackend(), shared: false, persistent: false },
@@ -13,6 +14,7 @@ const factories: Record<string, BackendFactory> = {
     open: (name) => indexedDbBackend({ databaseName: name }),
     shared: true,
     persistent: true,
+    corrupt: putUnreadableIndexedDbRecord,
   },
 };
 

@@ -104,6 +104,60 @@ describe('storage failures never throw into the caller', () => {
     expect(events).toEqual(['stored', 'dropped:quota', 'dropped:quota']);
   });
 
+  it('when evicting freed nothing, later stores drop the new trace instead of evicting more old ones, until a store succeeds', async () => {
+    let full = true;
+    const { backend, calls } = recordingBackend({
+      insert: (n) => (n > 3 && full ? domError('QuotaExceededError') : undefined),
+    });
+    const errors: TraceBufferError[] = [];
+    const buffer = createTraceBuffer({ storage: backend, onError: (e) => errors.push(e) });
+    for (let i = 1; i <= 3; i++) await buffer.storeTrace(llmTrace(i));
+    await expect(buffer.storeTrace(llmTrace(4))).resolves.toBe(false);
+    await expect(buffer.storeTrace(llmTrace(5))).resolves.toBe(false);
+    await expect(buffer.storeTrace(llmTrace(6))).resolves.toBe(false);
+    // One oldest trace was evicted for the first refused store, none after it.
+    expect(calls.filter((c) => c.method === 'remove')).toHaveLength(1);
+    const kept = (await buffer.getBufferedTraces()).map((t) => t.traceData['inferenceId']);
+    expect(kept).toEqual(['inference-2', 'inference-3']);
+    const last = errors.at(-1);
+    expect(last?.code).toBe('QUOTA_EXCEEDED');
+    expect(last?.message).toContain('still out of quota');
+    expect(last?.details?.['advice']).toContain('free disk space');
+    full = false;
+    await expect(buffer.storeTrace(llmTrace(7))).resolves.toBe(true);
+    // Room again: the next full origin is met by evicting first again.
+    full = true;
+    await expect(buffer.storeTrace(llmTrace(8))).resolves.toBe(false);
+    expect(calls.filter((c) => c.method === 'remove')).toHaveLength(2);
+  });
+
+  it('a replay in a full origin delivers and removes even though its lease and attempt writes are refused', async () => {
+    const inner = memoryBackend();
+    const backend: StorageBackend = {
+      ...inner,
+      kind: 'full',
+      update: () => Promise.reject(Object.assign(new Error('full'), { name: 'QuotaExceededError' })),
+    };
+    const errors: TraceBufferError[] = [];
+    const sent: string[] = [];
+    const buffer = createTraceBuffer({
+      storage: backend,
+      autoReplay: false,
+      onError: (e) => errors.push(e),
+      send: (traces) => {
+        if (sent.length >= 2) return Promise.reject(new Error('collector down'));
+        sent.push(...traces.map((t) => t.id));
+        return Promise.resolve();
+      },
+    });
+    for (let i = 1; i <= 4; i++) await buffer.storeTrace(llmTrace(i));
+    const result = await buffer.replayBufferedTraces({ batchSize: 2, maxRetries: 0 });
+    expect(result).toMatchObject({ totalTraces: 4, successCount: 2, failureCount: 2 });
+    expect((await buffer.getBufferStatus()).totalTraces).toBe(2);
+    expect((await buffer.getBufferedTraces()).some((t) => sent.includes(t.id))).toBe(false);
+    expect(errors.filter((e) => e.code === 'QUOTA_EXCEEDED')).toHaveLength(1);
+  });
+
   it('a throwing onError is handed to the host, not lost and not thrown into storeTrace', async () => {
     const { backend } = recordingBackend({ insert: () => domError('UnknownError') });
     const reported: unknown[] = [];
