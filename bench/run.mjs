@@ -328,6 +328,18 @@ async function benchBrowser(name, collector) {
     const caps = only && !only.has('growth') ? [] : GROWTH_CAPS;
     const growth = Object.fromEntries(caps.map((cap) => [cap, []]));
     const heap = {};
+    const rawGrowth = Object.fromEntries(caps.map((cap) => [cap, []]));
+    // The engine's own growth: raw IndexedDB doing the same stores into a full store.
+    const measureRawGrowth = async (cap, times) => {
+      const filled = await page.evaluate((c) => window.bench.rawGrowthOpen(c), cap);
+      if (filled !== cap) throw new Error(`${name} raw growth fill at ${cap}: ${filled}`);
+      for (let i = 0; i < times; i++) {
+        const m = await page.evaluate(([b, s]) => window.bench.rawGrowthMeasure(b, s), [GROWTH_BURST, GROWTH_SEQ]);
+        if (m.totalTraces !== cap) throw new Error(`${name} raw growth at ${cap}: ${m.totalTraces} stored`);
+        rawGrowth[cap].push(m);
+      }
+      await page.evaluate(() => window.bench.rawGrowthClose());
+    };
     const measureGrowth = async (cap, times, onFill) => {
       await page.evaluate((c) => window.bench.growthOpen(c), cap);
       if (onFill) await onFill();
@@ -347,8 +359,10 @@ async function benchBrowser(name, collector) {
       for (const cap of rotate(
         caps.filter((c) => c <= 10_000),
         round,
-      ))
+      )) {
         await measureGrowth(cap, 1);
+        await measureRawGrowth(cap, 1);
+      }
     }
     const large = caps.find((c) => c > 10_000);
     if (large) {
@@ -360,6 +374,7 @@ async function benchBrowser(name, collector) {
         heap.afterLarge = await heapNow();
         if (at10k !== 10_000 || atLarge !== large) throw new Error(`${name} growth fill: ${at10k}, ${atLarge}`);
       });
+      await measureRawGrowth(large, GROWTH_MEASURES_LARGE);
     }
     log(`${name}: extras measured`);
     if (pageErrors.length > 0) throw new Error(`${name}: page error: ${pageErrors.join('; ')}`);
@@ -373,6 +388,7 @@ async function benchBrowser(name, collector) {
       responsiveness,
       footprint,
       growth,
+      rawGrowth,
       heap,
       large,
     };
@@ -516,15 +532,20 @@ function report(results, machine) {
     '',
     `The buffer's cap is N and it holds N traces, so every store also evicts the oldest. Burst of ${GROWTH_BURST.toLocaleString('en-US')}, then ${GROWTH_SEQ} sequential stores, then 20 \`getBufferStatus()\` calls. Median of ${GROWTH_ROUNDS_SMALL} fresh buffers at 1,000 and 10,000; at 100,000, one buffer filled once and measured ${GROWTH_MEASURES_LARGE} times (filling it costs most of the time).`,
     '',
-    `| N buffered | ${results.map((r) => `${r.label} burst/s | ${r.label} seq/s | ${r.label} status`).join(' | ')} |`,
+    '"raw" is the baseline of the same shape: raw IndexedDB, same schema, each transaction putting its traces and deleting as many of the oldest through the age index, starting after the last deleted key, measured in the same browser right after the library at each N. It shows how much of the slow-down is the engine itself.',
+    '',
+    `| N buffered | ${results.map((r) => `${r.label} burst/s (raw) | ${r.label} seq/s (raw) | ${r.label} status`).join(' | ')} |`,
     `|---:|${results.map(() => '---:|---:|---:').join('|')}|`,
   );
+  const rateWithRaw = (lib, raw, field) =>
+    `${fmtRate(median(lib.map((x) => x[field])))} (${raw.length > 0 ? fmtRate(median(raw.map((x) => x[field]))) : '—'})`;
   for (const cap of GROWTH_CAPS) {
     const cells = results.flatMap((r) => {
       const m = r.growth[cap] ?? [];
+      const raw = r.rawGrowth?.[cap] ?? [];
       return [
-        fmtRate(median(m.map((x) => x.burstPerSecond))),
-        fmtRate(median(m.map((x) => x.seqPerSecond))),
+        rateWithRaw(m, raw, 'burstPerSecond'),
+        rateWithRaw(m, raw, 'seqPerSecond'),
         `${median(m.map((x) => x.statusMedianMs)).toFixed(1)} ms`,
       ];
     });
@@ -579,7 +600,13 @@ function report(results, machine) {
         if (!large) return `${r.label}: not measured (quick mode)`;
         const ratio = median(large.map((x) => x.burstPerSecond)) / median(r.growth[1_000].map((x) => x.burstPerSecond));
         const seqRatio = median(large.map((x) => x.seqPerSecond)) / median(r.growth[1_000].map((x) => x.seqPerSecond));
-        return `${r.label} burst ${fmtRatio(ratio)}, seq ${fmtRatio(seqRatio)}: ${ratio >= 0.8 && seqRatio >= 0.8 ? 'met' : '**missed**'}`;
+        const rawLarge = r.rawGrowth?.[r.large] ?? [];
+        const rawSmall = r.rawGrowth?.[1_000] ?? [];
+        const rawNote =
+          rawLarge.length > 0 && rawSmall.length > 0
+            ? ` (raw IndexedDB: burst ${fmtRatio(median(rawLarge.map((x) => x.burstPerSecond)) / median(rawSmall.map((x) => x.burstPerSecond)))}, seq ${fmtRatio(median(rawLarge.map((x) => x.seqPerSecond)) / median(rawSmall.map((x) => x.seqPerSecond)))})`
+            : '';
+        return `${r.label} burst ${fmtRatio(ratio)}, seq ${fmtRatio(seqRatio)}${rawNote}: ${ratio >= 0.8 && seqRatio >= 0.8 ? 'met' : '**missed**'}`;
       })
       .join('; ')} |`,
   );

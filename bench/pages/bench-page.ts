@@ -14,6 +14,7 @@ import {
   openRaw,
   putAllInOneTransaction,
   putInOwnTransaction,
+  RawFullStore,
 } from './raw-indexeddb.js';
 import {
   baselineRecord,
@@ -256,6 +257,7 @@ interface GrowthState {
   next: number;
 }
 let growth: GrowthState | undefined;
+let rawGrowth: { db: IDBDatabase; name: string; salt: string; next: number; full: RawFullStore } | undefined;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -401,6 +403,43 @@ const bench = {
       stored: burstOk.filter(Boolean).length + seqOk,
       totalTraces: total,
     };
+  },
+  /** The same measures on raw IndexedDB (see RawFullStore): how the engine itself grows. */
+  async rawGrowthOpen(cap: number): Promise<number> {
+    const name = uniqueName('raw-growth');
+    const db = await openRaw(name, 'indexed');
+    const salt = uniqueName('rg');
+    for (let from = 0; from < cap; from += 2_000) {
+      await putAllInOneTransaction(db, makeTraces(Math.min(2_000, cap - from), salt, from));
+      await yieldToEventLoop();
+    }
+    rawGrowth = { db, name, salt, next: cap, full: new RawFullStore(db) };
+    return countRaw(db);
+  },
+  async rawGrowthMeasure(burstN: number, seqN: number) {
+    if (!rawGrowth) throw new Error('rawGrowthOpen first');
+    const state = rawGrowth;
+    const burst = makeTraces(burstN, state.salt, state.next);
+    const seq = makeTraces(seqN, state.salt, state.next + burstN);
+    state.next += burstN + seqN;
+    await yieldToEventLoop();
+    let started = performance.now();
+    await state.full.putAndEvict(burst);
+    const burstMs = performance.now() - started;
+    started = performance.now();
+    for (const trace of seq) await state.full.putAndEvict([trace]);
+    const seqMs = performance.now() - started;
+    return {
+      burstPerSecond: (burstN / burstMs) * 1000,
+      seqPerSecond: (seqN / seqMs) * 1000,
+      totalTraces: await countRaw(state.db),
+    };
+  },
+  async rawGrowthClose(): Promise<void> {
+    if (!rawGrowth) return;
+    rawGrowth.db.close();
+    await deleteDatabase(rawGrowth.name);
+    rawGrowth = undefined;
   },
   async growthClose(): Promise<void> {
     if (!growth) return;

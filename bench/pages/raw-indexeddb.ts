@@ -93,3 +93,28 @@ export async function drainRaw(db: IDBDatabase, batchSize: number): Promise<numb
     drained += rows.length;
   }
 }
+
+/**
+ * The cost-growth baseline: stores into a full store, each transaction putting
+ * its traces and deleting as many of the oldest, found through the age index
+ * starting after the last deleted key (the cheapest way to find them). What
+ * the engine itself does as the store grows, with nothing of the library's.
+ */
+export class RawFullStore {
+  private after: IDBValidKey | undefined;
+
+  constructor(private readonly db: IDBDatabase) {}
+
+  async putAndEvict(traces: readonly BenchTrace[]): Promise<void> {
+    const tx = this.db.transaction('traces', 'readwrite');
+    const store = tx.objectStore('traces');
+    for (const trace of traces) store.put(baselineRecord(trace));
+    const range = this.after === undefined ? undefined : IDBKeyRange.lowerBound(this.after, true);
+    const rows = await request(store.index('byAge').getAll(range, traces.length) as IDBRequest<BaselineRecord[]>);
+    for (const row of rows) store.delete(row.id);
+    const last = rows[rows.length - 1];
+    if (last) this.after = [last.timestamp, last.seq];
+    tx.commit();
+    await committed(tx);
+  }
+}
