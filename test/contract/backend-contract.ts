@@ -257,8 +257,10 @@ export const backendContract: ContractCase[] = [
       const [t10, t20, t30, t40, t5, t50] = [10, 20, 30, 40, 5, 50].map((ts, i) => storedTrace(i, ts, 0));
       await a.insert([t10!, t20!, t30!], 3);
       deepEqual(ids((await a.insert([t40!], 3)).evicted), ids([t10!]), 'the oldest went');
+      equal((await a.stats()).oldest, 20, 'the status says which is the oldest now');
       // Another tab commits a trace it took before a's eviction (its cap is larger, so it evicts nothing).
       await b.insert([t5!], 10);
+      equal((await a.stats()).oldest, 5, 'the status sees the late, older trace');
       deepEqual(ids((await a.insert([t50!], 3)).evicted), ids([t5!, t20!]), 'the late, older trace goes first');
       deepEqual(ids((await a.readAll()).records), ids([t30!, t40!, t50!]), 'the three newest stay');
       await Promise.all([a.close(), b.close()]);
