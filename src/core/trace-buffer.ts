@@ -154,10 +154,18 @@ interface PendingStore {
   resolve: (stored: boolean) => void;
 }
 
-/** What goes over the BroadcastChannel. */
+/**
+ * How long events wait before they are posted to other tabs and workers, so a
+ * run of stores costs one message instead of one each: a post per store was
+ * 15% of a sequential store's time in both engines.
+ */
+const BROADCAST_COALESCE_MS = 20;
+
+/** What goes over the BroadcastChannel (`event` alone is how 0.1.0 posted). */
 interface ChannelMessage {
   from: string;
-  event: BufferEvent;
+  events?: BufferEvent[];
+  event?: BufferEvent;
 }
 
 export function createBufferCore(options: ResolvedOptions, platform: CorePlatform): TraceBuffer {
@@ -253,9 +261,11 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     try {
       channel =
         platform.openChannel?.(`${lockPrefix}:events`, (message) => {
-          const { from, event } = (message ?? {}) as Partial<ChannelMessage>;
-          if (from === instanceId || !event) return;
-          deliverLocally({ ...event, remote: true });
+          const { from, events, event } = (message ?? {}) as Partial<ChannelMessage>;
+          if (from === instanceId) return;
+          for (const received of Array.isArray(events) ? events : event ? [event] : []) {
+            deliverLocally({ ...received, remote: true });
+          }
         }) ?? null;
     } catch (error) {
       channel = null;
@@ -266,17 +276,18 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     return channel;
   };
 
-  const emit = (event: BufferEvent): void => {
-    deliverLocally(event);
+  let outbox: BufferEvent[] = [];
+  let outboxTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const postOutbox = (): void => {
+    clearTimeout(outboxTimer);
+    outboxTimer = undefined;
+    const events = outbox;
+    outbox = [];
     const out = getChannel();
-    if (!out) return;
-    // Errors lose their fields in structured clone: send the plain ones.
-    const plain: BufferEvent =
-      event.type === 'dropped' && event.error
-        ? { ...event, error: { code: event.error.code, message: event.error.message, name: event.error.name } }
-        : event;
+    if (!out || events.length === 0) return;
     try {
-      out.post({ from: instanceId, event: plain } satisfies ChannelMessage);
+      out.post({ from: instanceId, events } satisfies ChannelMessage);
     } catch (error) {
       reportError(
         new TraceBufferError('STORAGE_FAILED', `A change notification could not be sent: ${String(error)}`, {
@@ -284,6 +295,22 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
         }),
       );
     }
+  };
+
+  const emit = (event: BufferEvent): void => {
+    deliverLocally(event);
+    if (!getChannel()) return;
+    // Errors lose their fields in structured clone: send the plain ones.
+    const plain: BufferEvent =
+      event.type === 'dropped' && event.error
+        ? { ...event, error: { code: event.error.code, message: event.error.message, name: event.error.name } }
+        : event;
+    // Consecutive events of one kind become one, with all their traces.
+    const last = outbox[outbox.length - 1];
+    const merged = last ? merge(last, plain) : null;
+    if (merged) outbox[outbox.length - 1] = merged;
+    else outbox.push(plain);
+    outboxTimer ??= setTimeout(postOutbox, BROADCAST_COALESCE_MS);
   };
 
   const drop = (reason: DropReason, traces: TraceRef[], error?: TraceBufferError): void => {
@@ -755,6 +782,7 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
       // A send still running is told to stop; its batch stays buffered.
       closing.abort();
       await replayChain;
+      postOutbox();
       channel?.close();
       if (choice) {
         const store = await choice.then(
@@ -837,4 +865,14 @@ function reportUncaught(error: unknown): void {
   const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
   if (typeof report === 'function') report(error);
   else console.error('offline-trace-buffer: onError threw', error);
+}
+
+/** Two events as one when they can travel so: same kind (and reason), both listing traces, no error attached. */
+function merge(a: BufferEvent, b: BufferEvent): BufferEvent | null {
+  if (a.type === 'stored' && b.type === 'stored') return { ...a, traces: [...a.traces, ...b.traces] };
+  if (a.type === 'delivered' && b.type === 'delivered') return { ...a, traces: [...a.traces, ...b.traces] };
+  if (a.type === 'dropped' && b.type === 'dropped' && a.reason === b.reason && !a.error && !b.error) {
+    return { ...a, traces: [...a.traces, ...b.traces] };
+  }
+  return null;
 }

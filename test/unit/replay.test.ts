@@ -343,6 +343,51 @@ describe('replay under the origin lock', () => {
   });
 });
 
+describe('notifications to other tabs', () => {
+  it('a run of stores travels as few messages, and another tab hears every trace in order', async () => {
+    const posted: unknown[] = [];
+    const listeners = new Set<(message: unknown) => void>();
+    // An in-process stand-in for BroadcastChannel: every other subscriber hears each post.
+    const openChannel: CorePlatform['openChannel'] = (_name, onMessage) => {
+      listeners.add(onMessage);
+      return {
+        post(message) {
+          posted.push(message);
+          const copy = structuredClone(message);
+          for (const listener of listeners) if (listener !== onMessage) listener(copy);
+        },
+        close: () => listeners.delete(onMessage),
+      };
+    };
+    const shared = memoryBackend();
+    const writer = core({ storage: shared, autoReplay: false }, { openChannel });
+    const watcher = core({ storage: shared, autoReplay: false }, { openChannel });
+    const heard: BufferEvent[] = [];
+    watcher.subscribe((event) => heard.push(event));
+    writer.subscribe(() => undefined);
+    for (let i = 0; i < 50; i++) await writer.storeTrace(llmTrace(i));
+    await vi.waitFor(() =>
+      expect(heard.flatMap((e) => (e.type === 'stored' ? e.traces.map((t) => t.traceId) : []))).toHaveLength(50),
+    );
+    const ids50 = heard.flatMap((e) => (e.type === 'stored' ? e.traces.map((t) => t.traceId) : []));
+    expect(ids50).toEqual(Array.from({ length: 50 }, (_, i) => `inference-${i}`));
+    expect(heard.every((e) => e.remote)).toBe(true);
+    // 50 commits, one message per 20 ms window: far fewer than 50.
+    expect(posted.length).toBeLessThan(10);
+  });
+
+  it('close() posts what is still waiting', async () => {
+    const posted: unknown[] = [];
+    const openChannel: CorePlatform['openChannel'] = () => ({ post: (m) => posted.push(m), close: () => undefined });
+    const writer = core({ autoReplay: false }, { openChannel });
+    writer.subscribe(() => undefined);
+    await writer.storeTrace(llmTrace(1));
+    expect(posted).toHaveLength(0);
+    await writer.close();
+    expect(posted).toHaveLength(1);
+  });
+});
+
 describe('automatic replay', () => {
   const fast = { startupDelayMs: 0, initialDelayMs: 20, maxDelayMs: 80 };
 
