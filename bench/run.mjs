@@ -98,10 +98,20 @@ const APPROACHES = [
   },
   { key: 'idb-tx-per-trace:burst', label: 'IndexedDB, one transaction per trace (naive)' },
   { key: 'idb-tx-per-trace:seq', label: 'IndexedDB, one transaction per trace (naive)' },
+  {
+    key: 'idb-tx-per-trace-totals:seq',
+    label:
+      "IndexedDB, one transaction per trace, the library's schema and steps (age index, totals; raw API; for the analysis)",
+  },
   { key: 'idb-keyval:burst', label: 'idb-keyval 6.3.0 `set` per trace' },
   { key: 'idb-keyval:seq', label: 'idb-keyval 6.3.0 `set` per trace' },
   { key: 'library-idb:burst', label: '**library `storeTrace`, IndexedDB (window)**', library: true },
   { key: 'library-idb:seq', label: '**library `storeTrace`, IndexedDB (window)**', library: true },
+  {
+    key: 'library-memory:seq',
+    label: 'library `storeTrace` on the memory backend (no storage: its own code; for the analysis)',
+    library: true,
+  },
   { key: 'opfs-log-ceiling:burst', label: 'OPFS single append log in a worker, group flush (ceiling)', worker: true },
   {
     key: 'opfs-file-per-trace:burst',
@@ -155,6 +165,9 @@ const COMPARISONS = [
   ['library-opfs:seq', 'opfs-file-per-trace:seq', null],
   ['drain-library:burst', 'drain-raw:burst', 0.5],
   ['drain-library-no-network:burst', 'drain-raw:burst', null],
+  ['library-memory:seq', 'idb-tx-per-trace:seq', null],
+  ['idb-tx-per-trace-totals:seq', 'idb-tx-per-trace:seq', null],
+  ['library-idb:seq', 'idb-tx-per-trace-totals:seq', null],
 ];
 
 const sizeOf = (approach) => approach.n ?? (approach.key.endsWith(':seq') ? N_SEQ : N);

@@ -14,6 +14,7 @@ import {
   openRaw,
   putAllInOneTransaction,
   putInOwnTransaction,
+  putInOwnTransactionWithTotals,
   RawFullStore,
 } from './raw-indexeddb.js';
 import {
@@ -53,6 +54,22 @@ function rawOneTransaction(schema: 'bare' | 'indexed'): Prepare {
     const db = await openRaw(name, schema);
     return {
       start: () => putAllInOneTransaction(db, traces),
+      stored: () => countRaw(db),
+      cleanup: async () => {
+        db.close();
+        await deleteDatabase(name);
+      },
+    };
+  };
+}
+
+function rawTransactionPerTraceWithTotals(): Prepare {
+  return async (n, salt) => {
+    const traces = makeTraces(n, salt);
+    const name = uniqueName('tx-per-trace-totals');
+    const db = await openRaw(name, 'library');
+    return {
+      start: () => storeAll(traces, 'seq', (trace) => putInOwnTransactionWithTotals(db, trace)),
       stored: () => countRaw(db),
       cleanup: async () => {
         db.close();
@@ -136,6 +153,19 @@ function libraryIndexedDb(mode: StoreMode): Prepare {
   };
 }
 
+/** The library's own cost per store, with no storage under it: what its code adds to any backend. */
+function libraryMemory(mode: StoreMode): Prepare {
+  return (n, salt) => {
+    const traces = makeTraces(n, salt);
+    const buffer = createTraceBuffer({ storage: 'memory', maxBufferSize: n, autoReplay: false });
+    return Promise.resolve({
+      start: () => storeAll(traces, mode, storeWith(buffer)),
+      stored: async () => (await buffer.getBufferStatus()).totalTraces,
+      cleanup: () => buffer.close(),
+    });
+  };
+}
+
 const DRAIN_BATCH = 100;
 
 async function postToCollector(traces: BufferedTrace[]): Promise<void> {
@@ -191,10 +221,12 @@ const windowApproaches: Record<string, Prepare> = {
   'idb-one-tx-indexed:burst': rawOneTransaction('indexed'),
   'idb-tx-per-trace:burst': rawTransactionPerTrace('burst'),
   'idb-tx-per-trace:seq': rawTransactionPerTrace('seq'),
+  'idb-tx-per-trace-totals:seq': rawTransactionPerTraceWithTotals(),
   'idb-keyval:burst': idbKeyval('burst'),
   'idb-keyval:seq': idbKeyval('seq'),
   'library-idb:burst': libraryIndexedDb('burst'),
   'library-idb:seq': libraryIndexedDb('seq'),
+  'library-memory:seq': libraryMemory('seq'),
   'drain-raw:burst': rawDrain,
   'drain-library:burst': libraryDrain(),
   'drain-library-no-network:burst': libraryDrain(() => Promise.resolve()),

@@ -5,11 +5,13 @@
  * - `bare`: one object store keyed by id, nothing else (what idb-keyval and a
  *   naive buffer keep);
  * - `indexed`: the same plus an index on [timestamp, seq], the least a buffer
- *   needs to find its oldest traces without a scan (the library keeps this too).
+ *   needs to find its oldest traces without a scan (the library keeps this too);
+ * - `library`: the same plus a `meta` store holding the running count and size,
+ *   as the library keeps them, so a write can be measured with that schema alone.
  */
 import { baselineRecord, type BaselineRecord, type BenchTrace } from './trace-fixtures.js';
 
-export type RawSchema = 'bare' | 'indexed';
+export type RawSchema = 'bare' | 'indexed' | 'library';
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -30,7 +32,8 @@ export async function openRaw(name: string, schema: RawSchema): Promise<IDBDatab
   const req = indexedDB.open(name, 1);
   req.onupgradeneeded = () => {
     const store = req.result.createObjectStore('traces', { keyPath: 'id' });
-    if (schema === 'indexed') store.createIndex('byAge', ['timestamp', 'seq']);
+    if (schema !== 'bare') store.createIndex('byAge', ['timestamp', 'seq']);
+    if (schema === 'library') req.result.createObjectStore('meta').put({ count: 0, bytes: 0 }, 'stats');
   };
   return request(req);
 }
@@ -118,3 +121,27 @@ export class RawFullStore {
     await committed(tx);
   }
 }
+
+/**
+ * One transaction per trace with the library's schema and its steps, raw:
+ * read the totals, put the trace and the new totals at once, and commit once
+ * the read confirmed them. What the library's sequential store costs in the
+ * engine alone, without its code or the idb wrapper.
+ */
+export async function putInOwnTransactionWithTotals(db: IDBDatabase, trace: BenchTrace): Promise<void> {
+  const tx = db.transaction(['traces', 'meta'], 'readwrite');
+  const meta = tx.objectStore('meta');
+  const read = request(meta.get('stats') as IDBRequest<{ count: number; bytes: number }>);
+  const record = baselineRecord(trace);
+  tx.objectStore('traces').put(record);
+  const seen = totalsSeen.get(db) ?? { count: 0, bytes: 0 };
+  const next = { count: seen.count + 1, bytes: seen.bytes + 2_000 };
+  meta.put(next, 'stats');
+  const stored = await read;
+  if (stored.count !== seen.count) throw new Error('another writer changed the totals');
+  totalsSeen.set(db, next);
+  tx.commit();
+  await committed(tx);
+}
+
+const totalsSeen = new WeakMap<IDBDatabase, { count: number; bytes: number }>();

@@ -180,6 +180,21 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
               chunkStarted ??= put;
             }
           }
+          const byAge = traces.index('byAge');
+          const readOldest = (range: IDBKeyRange | null, count: number) =>
+            Promise.all([byAge.getAll(range, count), byAge.getAllKeys(range, count)]);
+          // A full buffer, as far as this instance knows: the oldest to evict
+          // are read now, with the totals, instead of after them. If nobody
+          // else wrote, this is the right read, and a store into a full buffer
+          // waits for two round trips instead of three.
+          const hinted = evictAfter && !records.some((record) => compareAge(record, evictAfter!) <= 0);
+          const early =
+            !guess && seen && hinted && evictAfter
+              ? readOldest(
+                  IDBKeyRange.lowerBound([evictAfter.timestamp, evictAfter.seq], true),
+                  seen.count + adding.count - maxSize,
+                )
+              : undefined;
           const read = await statsRead;
           const alone = sameTotals(read, seen);
           if (guess && alone) {
@@ -193,20 +208,17 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           // older than it can have arrived since: not if another instance wrote
           // in between (its stores may be older than ours), nor if this insert
           // brings one (the clock went back).
-          if (!alone || records.some((record) => evictAfter && compareAge(record, evictAfter) <= 0)) {
-            evictAfter = undefined;
-          }
+          if (!alone || !hinted) evictAfter = undefined;
           const stats: Totals = read ?? withoutRecords(await recount(traces), records);
           stats.count += adding.count;
           stats.bytes += adding.bytes;
           stats.writes = nextWrite(read);
           const evicted: EvictedTrace[] = [];
           let excess = stats.count - maxSize;
-          const byAge = traces.index('byAge');
-          const evictFrom = async (range: IDBKeyRange | null): Promise<void> => {
+          const evictFrom = async (found: ReturnType<typeof readOldest>): Promise<void> => {
             // The whole excess in one read: a cursor cost a round trip per
             // evicted record, which made a burst into a full buffer 3x slower.
-            const [oldest, keys] = await Promise.all([byAge.getAll(range, excess), byAge.getAllKeys(range, excess)]);
+            const [oldest, keys] = await found;
             oldest.forEach((value, i) => {
               const key = keys[i];
               if (key === undefined) return;
@@ -219,10 +231,14 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
               if (!('problem' in record)) evictAfter = { timestamp: record.timestamp, seq: record.seq, id: record.id };
             });
           };
-          if (excess > 0 && evictAfter) {
-            await evictFrom(IDBKeyRange.lowerBound([evictAfter.timestamp, evictAfter.seq], true));
+          // The early read is right only if nobody else wrote (then the
+          // excess is the one it assumed); else it is ignored.
+          if (early && evictAfter && excess === (seen?.count ?? 0) + adding.count - maxSize) {
+            await evictFrom(early);
+          } else if (excess > 0 && evictAfter) {
+            await evictFrom(readOldest(IDBKeyRange.lowerBound([evictAfter.timestamp, evictAfter.seq], true), excess));
           }
-          if (excess > 0) await evictFrom(null);
+          if (excess > 0) await evictFrom(readOldest(null, excess));
           // Records missing from the index (edited by hand, corrupt) still count
           // against the cap: evict them in key order.
           let raw = excess > 0 ? await traces.openCursor() : null;

@@ -267,6 +267,23 @@ export const backendContract: ContractCase[] = [
     },
   },
   {
+    name: 'eviction into a full buffer takes the oldest when another instance wrote since the last insert',
+    needs: 'shared',
+    async run(factory, name) {
+      const [a, b] = await Promise.all([factory.open(name), factory.open(name)]);
+      const [t10, t20, t30, t40, t50, t5, t60] = [10, 20, 30, 40, 50, 5, 60].map((ts, i) => storedTrace(i, ts, 0));
+      await a.insert([t10!, t20!, t30!], 3);
+      await a.insert([t40!], 3);
+      // a is full and knows where its last eviction stopped: the next insert reads ahead from there.
+      deepEqual(ids((await a.insert([t50!], 3)).evicted), ids([t20!]), 'the oldest went');
+      await b.insert([t5!], 10);
+      deepEqual(ids((await a.insert([t60!], 3)).evicted), ids([t5!, t30!]), 'the late, older trace goes first');
+      deepEqual(ids((await b.readAll()).records), ids([t40!, t50!, t60!]), 'the three newest stay');
+      equal((await b.stats()).count, 3, 'and are counted');
+      await Promise.all([a.close(), b.close()]);
+    },
+  },
+  {
     name: 'eviction takes the oldest when the clock went back between two inserts',
     async run(factory, name) {
       const backend = await factory.open(name);
