@@ -195,6 +195,8 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
                   seen.count + adding.count - maxSize,
                 )
               : undefined;
+          // Ignored when another instance wrote: its failure must not go unhandled then.
+          if (early) watch(early);
           const read = await statsRead;
           const alone = sameTotals(read, seen);
           if (guess && alone) {

@@ -157,9 +157,10 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
     await settling;
     settling = undefined;
   } finally {
-    // Reached with work in flight only when something threw: let it finish
-    // (a removal must not be cut off) and report what failed, since the error
-    // that got us here is the one the caller hears.
+    // Still in flight here: a batch read ahead and not sent (its records stay
+    // as they were), or, when something threw, sends and removals. Let them
+    // finish (a removal must not be cut off) and report what failed: the
+    // error that got us here, if any, is the one the caller hears.
     const pending = [settling, next, ...inFlight.map((batch) => batch.delivery)];
     for (const work of pending) {
       if (!work) continue;
