@@ -56,35 +56,12 @@ const GROWTH_MEASURES_LARGE = quick ? 1 : 3;
 const GROWTH_BURST = 2_000;
 const GROWTH_SEQ = 300;
 
-// Launch options as in test/support/browsers.ts (that file is TypeScript; this driver is not).
-const engines = {
-  chromium: {
-    label: 'Chromium',
-    type: chromium,
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    options(executablePath) {
-      return {
-        executablePath,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      };
-    },
-  },
-  firefox: {
-    label: 'Firefox',
-    type: firefox,
-    executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-    // Debian's Firefox ESR is driven over WebDriver BiDi ('moz-firefox').
-    options(executablePath) {
-      return { channel: 'moz-firefox', executablePath };
-    },
-  },
-};
+/**
+ * The engines the bench runs. Where they are and how to launch them come from
+ * test/support/browsers.ts, the file the tests use (loaded through Vite in
+ * main, since it is TypeScript): one recipe for both.
+ */
+const ENGINE_TYPES = { chromium: { label: 'Chromium', type: chromium }, firefox: { label: 'Firefox', type: firefox } };
 
 /**
  * Every approach of the main rounds. `worker` ones run their whole timing loop
@@ -248,12 +225,11 @@ async function startCollector() {
 
 // ---- one browser ------------------------------------------------------------------------
 
-async function benchBrowser(name, collector) {
-  const engine = engines[name];
+async function benchBrowser(name, engine, collector) {
   mkdirSync(path.join(benchDir, 'profiles'), { recursive: true });
   const profileDir = mkdtempSync(path.join(benchDir, 'profiles', `${name}-`));
   const context = await engine.type.launchPersistentContext(profileDir, {
-    ...engine.options(engine.executablePath),
+    ...engine.launchOptions(),
     headless: true,
   });
   const pageErrors = [];
@@ -659,12 +635,6 @@ async function main() {
     .loadavg()
     .map((v) => v.toFixed(2))
     .join(' ');
-  const names = Object.keys(engines).filter((name) => {
-    if (existsSync(engines[name].executablePath)) return true;
-    if (process.env.CI === 'true') return true; // its launch fails the run: no silent skip under CI
-    log(`${name} not found at ${engines[name].executablePath}: left out of this run`);
-    return false;
-  });
   const collector = await startCollector();
   const vite = await createViteServer({
     configFile: path.join(benchDir, 'pages', 'vite.config.ts'),
@@ -673,9 +643,17 @@ async function main() {
   await vite.listen();
   const results = [];
   try {
-    for (const name of names) {
+    const browsers = await vite.ssrLoadModule(path.join(benchDir, '..', 'test', 'support', 'browsers.ts'));
+    // Outside CI a missing browser is left out with a warning; under CI=true its launch fails the run.
+    for (const name of browsers.enginesToTest().filter((engine) => engine in ENGINE_TYPES)) {
       log(`${name}: starting`);
-      results.push(await benchBrowser(name, collector));
+      const launch = browsers.engines[name];
+      const engine = {
+        ...ENGINE_TYPES[name],
+        executablePath: launch.executablePath,
+        launchOptions: () => launch.launchOptions(),
+      };
+      results.push(await benchBrowser(name, engine, collector));
     }
   } finally {
     await vite.close();
