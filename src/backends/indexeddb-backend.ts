@@ -73,6 +73,9 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
   const noticeWrites = (read: Totals | undefined): void => {
     if (!sameTotals(read, lastTotals)) evictAfter = undefined;
   };
+  /** The age-index range just past `evictAfter`. */
+  const pastLastEviction = (after: AgeCursor): IDBKeyRange =>
+    IDBKeyRange.lowerBound([after.timestamp, after.seq], true);
   const rememberSizes = (records: readonly StoredTrace[]): void => {
     for (const record of records) knownSizes.set(record.id, record.sizeBytes);
     for (const id of knownSizes.keys()) {
@@ -190,10 +193,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
           const hinted = evictAfter && !records.some((record) => compareAge(record, evictAfter!) <= 0);
           const early =
             !guess && seen && hinted && evictAfter
-              ? readOldest(
-                  IDBKeyRange.lowerBound([evictAfter.timestamp, evictAfter.seq], true),
-                  seen.count + adding.count - maxSize,
-                )
+              ? readOldest(pastLastEviction(evictAfter), seen.count + adding.count - maxSize)
               : undefined;
           // Ignored when another instance wrote: its failure must not go unhandled then.
           if (early) watch(early);
@@ -224,28 +224,25 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
             oldest.forEach((value, i) => {
               const key = keys[i];
               if (key === undefined) return;
-              evicted.push(evictedOf(value, key));
+              const record = decodeStoredTrace(value);
+              evicted.push(evictedOf(record, key));
               stats.bytes -= sizeOf(value);
               watch(traces.delete(key));
               excess--;
               stats.count--;
-              const record = decodeStoredTrace(value);
               if (!('problem' in record)) evictAfter = { timestamp: record.timestamp, seq: record.seq, id: record.id };
             });
           };
           // The early read is right only if nobody else wrote (then the
           // excess is the one it assumed); else it is ignored.
-          if (early && evictAfter && excess === (seen?.count ?? 0) + adding.count - maxSize) {
-            await evictFrom(early);
-          } else if (excess > 0 && evictAfter) {
-            await evictFrom(readOldest(IDBKeyRange.lowerBound([evictAfter.timestamp, evictAfter.seq], true), excess));
-          }
+          if (early && alone) await evictFrom(early);
+          else if (excess > 0 && evictAfter) await evictFrom(readOldest(pastLastEviction(evictAfter), excess));
           if (excess > 0) await evictFrom(readOldest(null, excess));
           // Records missing from the index (edited by hand, corrupt) still count
           // against the cap: evict them in key order.
           let raw = excess > 0 ? await traces.openCursor() : null;
           while (raw && excess > 0) {
-            evicted.push(evictedOf(raw.value, raw.primaryKey));
+            evicted.push(evictedOf(decodeStoredTrace(raw.value), raw.primaryKey));
             stats.bytes -= sizeOf(raw.value);
             watch(raw.delete());
             excess--;
@@ -378,11 +375,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
         const headRead = after ? undefined : index.openKeyCursor(null, 'next');
         const stats = await tx.objectStore('meta').get('stats');
         const firstRead =
-          headRead ??
-          index.openKeyCursor(
-            after && sameTotals(stats, seen) ? IDBKeyRange.lowerBound([after.timestamp, after.seq], true) : null,
-            'next',
-          );
+          headRead ?? index.openKeyCursor(after && sameTotals(stats, seen) ? pastLastEviction(after) : null, 'next');
         const [first, last] = await Promise.all([firstRead, lastRead]);
         noticeWrites(stats);
         lastTotals = stats ? { ...stats } : undefined;
@@ -648,8 +641,7 @@ function keyOf(value: unknown): string {
   return typeof id === 'string' ? id : String(id);
 }
 
-function evictedOf(value: unknown, key: IDBValidKey): EvictedTrace {
-  const record = decodeStoredTrace(value);
+function evictedOf(record: ReturnType<typeof decodeStoredTrace>, key: IDBValidKey): EvictedTrace {
   if ('problem' in record) return { id: keyText(key), traceId: keyText(key), timestamp: 0 };
   return { id: record.id, traceId: record.traceId, timestamp: record.timestamp };
 }

@@ -196,12 +196,6 @@ export function decodeStoredTrace(value: unknown): StoredTrace | { problem: stri
   };
 }
 
-/** The problem with a stored value, or null if it is a stored trace. */
-export function validateStoredTrace(value: unknown): string | null {
-  const decoded = decodeStoredTrace(value);
-  return 'problem' in decoded ? decoded.problem : null;
-}
-
 /**
  * A stored record as users and `send` see it: its JSON texts parsed, the
  * storage-only fields gone. Throws a CORRUPT_RECORD error if a text is not
