@@ -26,6 +26,7 @@ export {
 } from './core/options.js';
 export {
   BUFFER_VERSION,
+  traceIdOf,
   type BufferedTrace,
   type BufferedTraceMetadata,
   type Lease,

@@ -1,4 +1,4 @@
-import { randomUUID, type BufferEvent, type BufferStatus, type PublishOutcome } from 'offline-trace-buffer';
+import { randomUUID, traceIdOf, type BufferEvent, type BufferStatus, type PublishOutcome } from 'offline-trace-buffer';
 import type { CollectorState } from '../shared/collector-protocol.js';
 import { DEMO_REPLAY_OPTIONS, type BufferMode } from './buffer-settings.js';
 import { askModel } from './chat-model.js';
@@ -47,14 +47,10 @@ let unsubscribe = listenTo(current);
 function listenTo(demo: DemoBuffer): () => void {
   const stop = demo.buffer.subscribe(onBufferEvent);
   demo.buffer.getBufferedTraces().then(
-    (traces) => traces.forEach((trace) => bufferedIds.add(traceIdOf(trace.traceData, trace.id))),
+    (traces) => traces.forEach((trace) => bufferedIds.add(traceIdOf(trace))),
     (error: unknown) => console.error('otb-demo: cannot list the buffered traces', error),
   );
   return stop;
-}
-
-function traceIdOf(traceData: Record<string, unknown>, id: string): string {
-  return typeof traceData['inferenceId'] === 'string' ? traceData['inferenceId'] : id;
 }
 
 function onBufferEvent(event: BufferEvent): void {
