@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { test, expect, type Page } from '@playwright/test';
 import { idempotencyKeyOf } from '../../src/senders/openlayer-sender.js';
 import { HARNESS_ORIGIN } from '../support/harness-origin.js';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server.js';
 import { test as withHarness } from '../support/harness.js';
 
 /**
@@ -15,58 +15,47 @@ class Collector {
   /** Span ids of accepted exports, one entry per time a span arrived. */
   readonly accepted: string[] = [];
   rejectedRequests = 0;
-  private readonly server: Server;
-
-  constructor() {
-    this.server = createServer((request, response) => this.handle(request, response));
-  }
+  private server: LoopbackServer | undefined;
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1/traces`;
+    this.server = await serveOnLoopback(
+      {
+        'Access-Control-Allow-Origin': HARNESS_ORIGIN,
+        'Access-Control-Allow-Methods': 'POST, OPTIONS',
+        'Access-Control-Allow-Headers': 'Content-Type',
+        // Let the page read Retry-After, as a real collector behind a CORS proxy would.
+        'Access-Control-Expose-Headers': 'Retry-After',
+      },
+      (request, body, response) => this.handle(request, body, response),
+    );
+    return `${this.server.origin}/v1/traces`;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server?.close();
   }
 
-  private handle(request: IncomingMessage, response: ServerResponse): void {
-    const cors = {
-      'Access-Control-Allow-Origin': HARNESS_ORIGIN,
-      'Access-Control-Allow-Methods': 'POST, OPTIONS',
-      'Access-Control-Allow-Headers': 'Content-Type',
-      // Let the page read Retry-After, as a real collector behind a CORS proxy would.
-      'Access-Control-Expose-Headers': 'Retry-After',
-    };
-    if (request.method === 'OPTIONS') {
-      response.writeHead(204, cors).end();
+  private handle(request: IncomingMessage, body: Buffer, response: ServerResponse): void {
+    if (request.method !== 'POST' || request.url !== '/v1/traces') {
+      response.writeHead(404).end();
       return;
     }
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (request.method !== 'POST' || request.url !== '/v1/traces') {
-        response.writeHead(404, cors).end();
-        return;
+    if (this.down) {
+      this.rejectedRequests++;
+      response.writeHead(503, { 'Retry-After': '3600' }).end();
+      return;
+    }
+    if (!String(request.headers['content-type']).startsWith('application/json')) {
+      response.writeHead(415).end();
+      return;
+    }
+    const otlp = JSON.parse(body.toString('utf8')) as OtlpRequest;
+    for (const resourceSpans of otlp.resourceSpans) {
+      for (const scopeSpans of resourceSpans.scopeSpans) {
+        for (const span of scopeSpans.spans) this.accepted.push(span.spanId);
       }
-      if (this.down) {
-        this.rejectedRequests++;
-        response.writeHead(503, { ...cors, 'Retry-After': '3600' }).end();
-        return;
-      }
-      if (!String(request.headers['content-type']).startsWith('application/json')) {
-        response.writeHead(415, cors).end();
-        return;
-      }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpRequest;
-      for (const resourceSpans of body.resourceSpans) {
-        for (const scopeSpans of resourceSpans.scopeSpans) {
-          for (const span of scopeSpans.spans) this.accepted.push(span.spanId);
-        }
-      }
-      response.writeHead(200, { ...cors, 'Content-Type': 'application/json' }).end('{}');
-    });
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
   }
 }
 
@@ -147,43 +136,32 @@ test.describe('OpenTelemetry buffering exporter', () => {
 class FakeOpenlayer {
   readonly requests: { path: string; headers: IncomingMessage['headers']; body: OpenlayerBody }[] = [];
   readonly answers = new Map<string, { status: number; headers?: Record<string, string> }>();
-  private readonly server = createServer((request, response) => this.handle(request, response));
+  private server: LoopbackServer | undefined;
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    this.server = await serveOnLoopback(
+      {
+        'Access-Control-Allow-Origin': HARNESS_ORIGIN,
+        'Access-Control-Allow-Methods': 'POST, OPTIONS',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
+        'Access-Control-Expose-Headers': 'Retry-After',
+      },
+      (request, body, response) => this.handle(request, body, response),
+    );
+    return `${this.server.origin}/v1`;
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server?.close();
   }
 
-  private handle(request: IncomingMessage, response: ServerResponse): void {
-    const cors = {
-      'Access-Control-Allow-Origin': HARNESS_ORIGIN,
-      'Access-Control-Allow-Methods': 'POST, OPTIONS',
-      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key',
-      'Access-Control-Expose-Headers': 'Retry-After',
-    };
-    if (request.method === 'OPTIONS') {
-      response.writeHead(204, cors).end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const path = request.url ?? '';
-      this.requests.push({
-        path,
-        headers: request.headers,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenlayerBody,
-      });
-      const pipeline = /^\/v1\/inference-pipelines\/([^/]+)\/data-stream$/.exec(path)?.[1];
-      const answer = (pipeline ? this.answers.get(pipeline) : undefined) ?? { status: 404 };
-      response.writeHead(answer.status, { ...cors, 'Content-Type': 'application/json', ...answer.headers });
-      response.end(answer.status < 300 ? '{"success":true}' : '{"error":"refused"}');
-    });
+  private handle(request: IncomingMessage, body: Buffer, response: ServerResponse): void {
+    const path = request.url ?? '';
+    this.requests.push({ path, headers: request.headers, body: JSON.parse(body.toString('utf8')) as OpenlayerBody });
+    const pipeline = /^\/v1\/inference-pipelines\/([^/]+)\/data-stream$/.exec(path)?.[1];
+    const answer = (pipeline ? this.answers.get(pipeline) : undefined) ?? { status: 404 };
+    response.writeHead(answer.status, { 'Content-Type': 'application/json', ...answer.headers });
+    response.end(answer.status < 300 ? '{"success":true}' : '{"error":"refused"}');
   }
 }
 

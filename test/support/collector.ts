@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { serveOnLoopback } from './loopback-server.js';
 
 /** How the collector answers the next requests. */
 export type CollectorMode =
@@ -47,17 +47,13 @@ export async function startCollector(): Promise<Collector> {
     },
     close: () => Promise.resolve(),
   };
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    response.setHeader('Access-Control-Allow-Origin', '*');
-    response.setHeader('Access-Control-Allow-Headers', 'content-type, idempotency-key');
-    response.setHeader('Access-Control-Expose-Headers', 'Retry-After');
-    if (request.method === 'OPTIONS') {
-      response.writeHead(204).end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+  const server = await serveOnLoopback(
+    {
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Allow-Headers': 'content-type, idempotency-key',
+      'Access-Control-Expose-Headers': 'Retry-After',
+    },
+    (request, body, response) => {
       collector.requests++;
       const current = mode;
       if (current.kind === 'reset') {
@@ -79,7 +75,7 @@ export async function startCollector(): Promise<Collector> {
         response.writeHead(current.status).end();
         return;
       }
-      const rows = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }[];
+      const rows = JSON.parse(body.toString('utf8')) as { id: string }[];
       for (const row of rows) collector.deliveries.set(row.id, (collector.deliveries.get(row.id) ?? 0) + 1);
       if (current.kind === 'acceptThenHold') {
         heldResponses.add(response);
@@ -87,15 +83,12 @@ export async function startCollector(): Promise<Collector> {
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  collector.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/traces`;
-  collector.close = () =>
-    new Promise<void>((resolve) => {
-      for (const response of heldResponses) response.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+    },
+  );
+  collector.url = `${server.origin}/traces`;
+  collector.close = () => {
+    for (const response of heldResponses) response.destroy();
+    return server.close();
+  };
   return collector;
 }
