@@ -89,16 +89,7 @@ export const opfsCases: OpfsCase[] = [
         for (const record of records) await backend.insert([record], 10);
       });
       // What a worker killed mid-write leaves: a frame header promising more than was written.
-      const handle = await openLog(name);
-      const size = handle.getSize();
-      const torn = new Uint8Array(40);
-      const view = new DataView(torn.buffer);
-      view.setUint32(0, 0x4642544f, true);
-      view.setUint32(4, 5000, true);
-      torn.fill(0x7b, 12);
-      handle.write(torn, { at: size });
-      handle.flush();
-      handle.close();
+      await appendTornFrame(name);
 
       await withBackend(name, async (backend) => {
         const read = await backend.readAll();
