@@ -39,6 +39,13 @@ async function receivedPrompts(demo: DemoProcess): Promise<string[]> {
   return (await demo.collector()).traces.map((trace) => String(trace.traceData['input'])).sort();
 }
 
+/** Every prompt's trace reached the collector once, and each page's buffer is empty again. */
+async function expectDeliveredOnce(demo: DemoProcess, prompts: readonly string[], pages: Page[]): Promise<void> {
+  await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
+  for (const page of pages) await expect(page.getByTestId('buffered-count')).toHaveText('0');
+  expect((await demo.collector()).duplicates).toBe(0);
+}
+
 async function savePanel(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
   await page.getByTestId('status-panel').screenshot({ path });
@@ -74,11 +81,8 @@ test('traces buffered offline show in every tab and reach the collector once bac
   await savePanel(second, testInfo, 'status-panel-offline');
 
   await context.setOffline(false);
-  await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
-  await expect(first.getByTestId('buffered-count')).toHaveText('0');
-  await expect(second.getByTestId('buffered-count')).toHaveText('0');
-  // Two tabs came online at once; the buffer's replay lock let only one deliver.
-  expect((await demo.collector()).duplicates).toBe(0);
+  // Two tabs come online at once; the buffer's replay lock lets only one deliver.
+  await expectDeliveredOnce(demo, prompts, [first, second]);
   await expect(second.getByTestId('collector-count')).toHaveText('5');
   await expect(second.locator('#collector-list')).toContainText(prompts[0]!);
   // Either tab may have won the lock: its own replay reads "5 of 5", the other tab's "5 ... by another tab".
@@ -125,9 +129,7 @@ test('a collector outage buffers traces, and they are delivered when it recovers
   await savePanel(page, testInfo, 'status-panel-outage');
 
   await page.getByRole('button', { name: 'End outage' }).click();
-  await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
-  await expect(page.getByTestId('buffered-count')).toHaveText('0');
-  expect((await demo.collector()).duplicates).toBe(0);
+  await expectDeliveredOnce(demo, prompts, [page]);
   await context.close();
 });
 
@@ -163,8 +165,6 @@ test('the worker mode takes over what the page buffered, buffers in a worker and
   await savePanel(second, testInfo, 'status-panel-worker');
 
   await context.setOffline(false);
-  await expect.poll(() => receivedPrompts(demo), { timeout: DELIVERY_TIMEOUT_MS }).toEqual([...prompts].sort());
-  await expect(page.getByTestId('buffered-count')).toHaveText('0');
-  expect((await demo.collector()).duplicates).toBe(0);
+  await expectDeliveredOnce(demo, prompts, [page]);
   await context.close();
 });
