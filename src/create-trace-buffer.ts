@@ -1,11 +1,22 @@
+import { durabilityOption, type IndexedDbDurability } from './backends/indexeddb-backend.js';
 import { selectBackend } from './backends/select-backend.js';
-import { resolveOptions, type TraceBufferOptions } from './core/options.js';
+import { resolveOptions, type CoreOptions } from './core/options.js';
 import { createBufferCore, type TraceBuffer } from './core/trace-buffer.js';
 import { openChannel } from './platform/broadcast-channel.js';
 import { isKnownOffline, watchOnline } from './platform/connectivity.js';
 import { watchPageExit } from './platform/page-lifecycle.js';
 import { randomUUID } from './platform/random-uuid.js';
+import { reportUncaught } from './platform/report-uncaught.js';
 import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
+
+export interface TraceBufferOptions extends CoreOptions {
+  /**
+   * IndexedDB transaction durability for writes: `'default'` (the browser's
+   * choice), `'strict'` (flushed to disk before resolving) or `'relaxed'`.
+   * An option of the IndexedDB backend; other backends ignore it.
+   */
+  durability?: IndexedDbDurability;
+}
 
 /**
  * Creates a buffer. Storage is opened on the first call that needs it; with a
@@ -14,8 +25,9 @@ import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
  */
 export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
   const resolved = resolveOptions(options);
+  const durability = durabilityOption((options as { durability?: unknown } | undefined)?.durability);
   return createBufferCore(resolved, {
-    openBackend: () => selectBackend(resolved),
+    openBackend: () => selectBackend({ name: resolved.name, storage: resolved.storage, durability }),
     generateId: () => randomUUID(),
     withLock: withWebLock,
     locksAvailable: webLocksAvailable(),
@@ -23,5 +35,6 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     isKnownOffline,
     watchOnline,
     watchPageExit,
+    reportUncaught,
   });
 }

@@ -5,7 +5,8 @@
  * repeats, and does the statistics; this page only measures one run at a time.
  */
 import { createStore, get, keys, set, type UseStore } from 'idb-keyval';
-import { createTraceBuffer, databaseNameFor, type BufferedTrace, type TraceBuffer } from '../../src/index.js';
+import { createTraceBuffer, type BufferedTrace, type TraceBuffer } from '../../src/index.js';
+import { databaseNameFor } from '../../src/backend.js';
 import { watchMainThread, type MainThreadReport } from './main-thread-monitor.js';
 import {
   countRaw,

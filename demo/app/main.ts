@@ -1,4 +1,4 @@
-import { randomUUID, traceIdOf, type BufferEvent, type BufferStatus, type PublishOutcome } from 'offline-trace-buffer';
+import { traceIdOf, type BufferEvent, type BufferStatus, type PublishOutcome } from 'offline-trace-buffer';
 import type { CollectorState } from '../shared/collector-protocol.js';
 import { DEMO_REPLAY_OPTIONS, type BufferMode } from './buffer-settings.js';
 import { askModel } from './chat-model.js';
@@ -164,7 +164,7 @@ async function chat(prompt: string): Promise<void> {
   const answer = await askModel(prompt);
   exchange.answered(answer);
   const traceData = {
-    inferenceId: randomUUID(),
+    inferenceId: crypto.randomUUID(),
     input: prompt,
     output: answer.text,
     model: answer.model,

@@ -1,6 +1,13 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction } from 'idb';
-import type { AgeCursor, BackendStats, EvictedTrace, InsertResult, ReadResult, StorageBackend } from './backend.js';
-import { isTraceBufferError, storageError, TraceBufferError } from '../core/errors.js';
+import type {
+  AgeCursor,
+  BackendStats,
+  EvictedTrace,
+  InsertResult,
+  ReadResult,
+  StorageBackend,
+} from '../core/storage-backend.js';
+import { isTraceBufferError, storageError, TraceBufferError, TraceBufferOptionError } from '../core/errors.js';
 import { compareAge, decodeStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
 
 /**
@@ -44,11 +51,26 @@ const PUTS_PER_TASK = 200;
 /** Most record sizes remembered from reads (see `knownSizes`); bounds the memory it holds. */
 const KNOWN_SIZES_LIMIT = 4_096;
 
+/**
+ * Transaction durability for writes: `'default'` (the browser's choice),
+ * `'strict'` (flushed to disk before a store resolves) or `'relaxed'`. Our own
+ * type, not the DOM's `IDBTransactionDurability`, so the declarations compile
+ * in projects without the DOM library.
+ */
+export type IndexedDbDurability = 'default' | 'strict' | 'relaxed';
+
 export interface IndexedDbBackendOptions {
   /** The database name (the buffer's `name` namespaced by the core). */
   databaseName: string;
-  /** Transaction durability for writes; see the README's guarantees. */
-  durability?: IDBTransactionDurability;
+  /** Transaction durability for writes; see the README's guarantees. Default `'default'`. */
+  durability?: IndexedDbDurability;
+}
+
+/** Checks the `durability` option at once, as every option is checked. */
+export function durabilityOption(value: unknown): IndexedDbDurability {
+  if (value === undefined) return 'default';
+  if (value === 'default' || value === 'strict' || value === 'relaxed') return value;
+  throw new TraceBufferOptionError('durability', value, '"default", "strict" or "relaxed"');
 }
 
 export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBackend & { open(): Promise<void> } {

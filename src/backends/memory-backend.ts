@@ -1,4 +1,4 @@
-import type { AgeCursor, BackendStats, InsertResult, ReadResult, StorageBackend } from './backend.js';
+import type { AgeCursor, BackendStats, InsertResult, ReadResult, StorageBackend } from '../core/storage-backend.js';
 import { compareAge, type StoredTrace } from '../core/record.js';
 
 /**

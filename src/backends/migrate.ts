@@ -1,4 +1,4 @@
-import type { StorageBackend } from './backend.js';
+import type { StorageBackend } from '../core/storage-backend.js';
 
 export interface MigrationResult {
   /** Records now in the target and gone from the source. */

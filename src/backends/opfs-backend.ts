@@ -1,4 +1,11 @@
-import type { AgeCursor, BackendStats, EvictedTrace, InsertResult, ReadResult, StorageBackend } from './backend.js';
+import type {
+  AgeCursor,
+  BackendStats,
+  EvictedTrace,
+  InsertResult,
+  ReadResult,
+  StorageBackend,
+} from '../core/storage-backend.js';
 import { storageError, TraceBufferError } from '../core/errors.js';
 import { compareAge, decodeStoredTrace, type CorruptRecord, type StoredTrace } from '../core/record.js';
 import { withWebLock } from '../platform/web-lock.js';

@@ -1,14 +1,14 @@
 import { TraceBufferError } from '../core/errors.js';
-import type { BackendChoice } from '../core/trace-buffer.js';
+import type { BackendChoice } from '../core/platform.js';
 import type { StorageChoice } from '../core/options.js';
-import { indexedDbBackend } from './indexeddb-backend.js';
+import { indexedDbBackend, type IndexedDbDurability } from './indexeddb-backend.js';
 import { memoryBackend } from './memory-backend.js';
 import { opfsAvailable, opfsBackend } from './opfs-backend.js';
 
 export interface SelectOptions {
   name: string;
   storage: StorageChoice;
-  durability: IDBTransactionDurability;
+  durability: IndexedDbDurability;
 }
 
 /** The database behind a buffer name; one per buffer so names never collide. */

@@ -1,4 +1,4 @@
-import type { StorageBackend } from '../backends/backend.js';
+import type { StorageBackend } from './storage-backend.js';
 import { storageError, TraceBufferError } from './errors.js';
 
 /**

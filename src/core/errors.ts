@@ -25,7 +25,8 @@ export type TraceBufferErrorCode =
   /** The buffer was used after `close()`. */
   | 'CLOSED';
 
-const BRAND = 'offline-trace-buffer';
+/** Marks errors of this library even when the prototype chain is lost (a worker bridge). */
+export const ERROR_SOURCE = 'offline-trace-buffer';
 
 export interface TraceBufferErrorFields {
   readonly code: TraceBufferErrorCode;
@@ -37,7 +38,7 @@ export class TraceBufferError extends Error implements TraceBufferErrorFields {
   readonly code: TraceBufferErrorCode;
   readonly details?: Readonly<Record<string, unknown>>;
   /** Marks errors of this library even when the prototype chain is lost. */
-  readonly source = BRAND;
+  readonly source = ERROR_SOURCE;
 
   constructor(
     code: TraceBufferErrorCode,
@@ -58,7 +59,7 @@ export class TraceBufferError extends Error implements TraceBufferErrorFields {
 export class TraceBufferOptionError extends TypeError implements TraceBufferErrorFields {
   readonly code = 'INVALID_OPTION' as const;
   readonly details: Readonly<Record<string, unknown>>;
-  readonly source = BRAND;
+  readonly source = ERROR_SOURCE;
 
   constructor(option: string, value: unknown, allowed: string) {
     super(`Invalid option "${option}": got ${describe(value)}; allowed: ${allowed}.`);
@@ -73,16 +74,26 @@ export function isTraceBufferError(
 ): value is Error & TraceBufferErrorFields {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as { source?: unknown; code?: unknown };
-  if (candidate.source !== BRAND || typeof candidate.code !== 'string') return false;
+  if (candidate.source !== ERROR_SOURCE || typeof candidate.code !== 'string') return false;
   return code === undefined || candidate.code === code;
+}
+
+/** The `name` of a thrown DOMException or error, if it has one: how platform failures are told apart. */
+export function errorName(error: unknown): string | undefined {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** `Name: message` for an error, its text for anything else: what our messages quote. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Maps a DOMException (or anything thrown by a storage API) onto our codes. */
 export function storageError(error: unknown, action: string): TraceBufferError {
   if (isTraceBufferError(error) && error instanceof TraceBufferError) return error;
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  if (name === 'QuotaExceededError') {
+  const reason = describeError(error);
+  if (errorName(error) === 'QuotaExceededError') {
     return new TraceBufferError('QUOTA_EXCEEDED', `Storage quota exceeded while ${action} (${reason}).`, {
       cause: error,
     });

@@ -1,5 +1,5 @@
 import { TraceBufferOptionError } from './errors.js';
-import type { StorageBackend } from '../backends/backend.js';
+import type { StorageBackend } from './storage-backend.js';
 import type { TraceBufferError } from './errors.js';
 import type { BufferEvent } from './events.js';
 import type { SendFunction } from './replay.js';
@@ -9,7 +9,8 @@ export type { SendFunction };
 
 export type StorageChoice = 'auto' | 'indexeddb' | 'opfs' | 'memory' | StorageBackend;
 
-export interface TraceBufferOptions {
+/** The options the core itself reads; `createTraceBuffer` adds those of the storage backends. */
+export interface CoreOptions {
   /**
    * Namespaces the database (and the lock and channel names of multi-tab
    * coordination). Letters, digits, `.`, `_` and `-`, at most 64 characters.
@@ -55,11 +56,6 @@ export interface TraceBufferOptions {
    * it is offline do not count. Default: no limit (the cap bounds storage).
    */
   maxAttempts?: number;
-  /**
-   * IndexedDB transaction durability for writes: `'default'` (the browser's
-   * choice), `'strict'` (flushed to disk before resolving) or `'relaxed'`.
-   */
-  durability?: IDBTransactionDurability;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -81,11 +77,10 @@ export interface ResolvedOptions {
   autoReplay: Required<AutoReplayOptions> | null;
   leaseMs: number;
   maxAttempts: number;
-  durability: IDBTransactionDurability;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
-  onFlushFailure: TraceBufferOptions['onFlushFailure'];
+  onFlushFailure: CoreOptions['onFlushFailure'];
 }
 
 export const DEFAULT_NAME = 'openlayer';
@@ -124,7 +119,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     autoReplay: autoReplayOption(given['autoReplay'], given['send'] !== undefined),
     leaseMs: count(given, 'leaseMs', DEFAULT_LEASE_MS, 1),
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
-    durability: durabilityOption(given['durability']),
     createdBy: optionalString(
       given,
       'createdBy',
@@ -226,10 +220,4 @@ function autoReplayOption(value: unknown, hasSend: boolean): Required<AutoReplay
     );
   }
   return resolved;
-}
-
-function durabilityOption(value: unknown): IDBTransactionDurability {
-  if (value === undefined) return 'default';
-  if (value === 'default' || value === 'strict' || value === 'relaxed') return value;
-  throw new TraceBufferOptionError('durability', value, '"default", "strict" or "relaxed"');
 }

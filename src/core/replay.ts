@@ -1,4 +1,4 @@
-import type { AgeCursor, StorageBackend } from '../backends/backend.js';
+import type { AgeCursor, StorageBackend } from './storage-backend.js';
 import { classifyFailure, type DeliveryFailure, type SendResult } from './delivery.js';
 import { storageError, TraceBufferError } from './errors.js';
 import type { DropReason, TraceRef } from './events.js';

@@ -1,4 +1,5 @@
-import type { StorageBackend } from '../backends/backend.js';
+import type { StorageBackend } from './storage-backend.js';
+import type { BackendChoice, Channel, CorePlatform } from './platform.js';
 import { classifyFailure, deliveryError, type SendResult } from './delivery.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
 import type { BufferEvent, BufferListener, DropReason, TraceRef } from './events.js';
@@ -21,40 +22,7 @@ import { ReplayScheduler } from './replay-scheduler.js';
 import { withBookkeepingUnderQuota } from './bookkeeping-under-quota.js';
 
 export type { FailedTrace, ReplayResult, SendContext, SendFunction } from './replay.js';
-
-/** The backend a buffer ended up on, and why it is not the one asked for. */
-export interface BackendChoice {
-  backend: StorageBackend;
-  /** Set when 'auto' fell back (e.g. to memory because IndexedDB would not open). */
-  fallbackReason: string | null;
-}
-
-/** A channel to every other tab and worker of the origin (BroadcastChannel). */
-export interface CoreChannel {
-  post(message: unknown): void;
-  close(): void;
-}
-
-/**
- * What the platform layer gives the core (see create-trace-buffer.ts). The
- * core itself touches no browser API, so it runs in Node with fakes.
- */
-export interface CorePlatform {
-  /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
-  openBackend: () => Promise<BackendChoice>;
-  /** A new, full, random UUID per trace. */
-  generateId: () => string;
-  /** Runs `fn` under a lock shared by the origin; `undefined` when `ifAvailable` and taken. */
-  withLock?: <T>(name: string, fn: () => Promise<T>, options?: { ifAvailable?: boolean }) => Promise<T | undefined>;
-  /** Whether `withLock` really coordinates across tabs and workers. */
-  locksAvailable?: boolean;
-  openChannel?: (name: string, onMessage: (message: unknown) => void) => CoreChannel | null;
-  isKnownOffline?: () => boolean;
-  /** Subscribes to `online`; returns the unsubscribe function. */
-  watchOnline?: (onOnline: () => void) => () => void;
-  /** Subscribes to page exit (pagehide, hidden); returns the unsubscribe function. */
-  watchPageExit?: (onExit: () => void) => () => void;
-}
+export type { BackendChoice, CorePlatform } from './platform.js';
 
 export interface ReplayOptions {
   /** Attempts per batch in this replay; `0` still attempts once (openlayer fix 5). Default 3. */
@@ -255,8 +223,8 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
   };
 
   // Opened on first use: creating a buffer must not open channels.
-  let channel: CoreChannel | null | undefined;
-  const getChannel = (): CoreChannel | null => {
+  let channel: Channel | null | undefined;
+  const getChannel = (): Channel | null => {
     if (channel !== undefined || closed) return channel ?? null;
     try {
       channel =

@@ -3,11 +3,7 @@
  * worker of the origin about changes. Node has it too (since 18), which lets
  * the unit tests use the real thing.
  */
-
-export interface Channel {
-  post(message: unknown): void;
-  close(): void;
-}
+import type { Channel } from '../core/platform.js';
 
 export function openChannel(name: string, onMessage: (message: unknown) => void): Channel | null {
   if (typeof BroadcastChannel !== 'function') return null;

@@ -1,4 +1,4 @@
-import type { StorageBackend, StoredTrace } from '../../src/index.js';
+import type { StorageBackend, StoredTrace } from '../../src/backend.js';
 import { deepEqual, equal } from './check.js';
 import { legacyStoredTrace, storedTrace } from './fixtures.js';
 

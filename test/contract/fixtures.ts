@@ -1,4 +1,4 @@
-import type { StoredTrace } from '../../src/index.js';
+import type { StoredTrace } from '../../src/backend.js';
 
 let counter = 0;
 

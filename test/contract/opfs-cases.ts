@@ -1,11 +1,5 @@
-import {
-  createTraceBuffer,
-  indexedDbBackend,
-  migrateBufferedTraces,
-  opfsBackend,
-  type StorageBackend,
-  type TraceBufferError,
-} from '../../src/index.js';
+import { createTraceBuffer, migrateBufferedTraces, type TraceBufferError } from '../../src/index.js';
+import { indexedDbBackend, opfsBackend, type StorageBackend } from '../../src/backend.js';
 import { deepEqual, equal, ok } from './check.js';
 import { storedTrace } from './fixtures.js';
 

@@ -3,7 +3,9 @@
  * It exposes the shared suites on `window.otb`; a runner calls one case at a
  * time by name and gets back the error message, if any.
  */
-import * as library from '../../src/index.js';
+import * as backendKit from '../../src/backend.js';
+import { classifyFailure } from '../../src/core/delivery.js';
+import * as publicEntry from '../../src/index.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';
@@ -14,6 +16,9 @@ import { pageBuffers } from './page-buffers.js';
 export type { CaseOutcome };
 import { bridgeCases } from './bridge-cases.js';
 import { workerRunner } from './worker-runner.js';
+
+/** What cases reach as `otb.library`: both public entries, and the failure classifier some cases check. */
+const library = { ...publicEntry, ...backendKit, classifyFailure };
 
 const backendFactories: Record<string, BackendFactory> = {
   indexeddb: {

@@ -4,7 +4,8 @@
  * comlink with the same outcome shape as the page harness.
  */
 import * as Comlink from 'comlink';
-import { createTraceBuffer, opfsBackend, type TraceBufferError } from '../../src/index.js';
+import { createTraceBuffer, type TraceBufferError } from '../../src/index.js';
+import { opfsBackend } from '../../src/backend.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
 import { storedTrace, uniqueName } from '../contract/fixtures.js';

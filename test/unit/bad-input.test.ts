@@ -4,13 +4,8 @@
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTraceBuffer,
-  DEFAULT_MAX_TRACE_BYTES,
-  isTraceBufferError,
-  TraceBufferOptionError,
-  type TraceBuffer,
-} from '../../src/index.js';
+import { createTraceBuffer, isTraceBufferError, TraceBufferOptionError, type TraceBuffer } from '../../src/index.js';
+import { DEFAULT_MAX_TRACE_BYTES } from '../../src/core/options.js';
 
 const HEAVY = process.env['FAULTS'] === 'heavy';
 const RUNS = HEAVY ? 1_000 : 100;

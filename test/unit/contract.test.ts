@@ -2,7 +2,7 @@
 // fake-indexeddb is only a fast first check; the real proof is the browser run.
 import 'fake-indexeddb/auto';
 import { describe, it } from 'vitest';
-import { indexedDbBackend, memoryBackend } from '../../src/index.js';
+import { indexedDbBackend, memoryBackend } from '../../src/backend.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';

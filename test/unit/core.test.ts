@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createTraceBuffer,
-  isTraceBufferError,
-  memoryBackend,
-  randomUUID,
-  type StorageBackend,
-  type TraceBufferError,
-} from '../../src/index.js';
+import { createTraceBuffer, isTraceBufferError, type StorageBackend, type TraceBufferError } from '../../src/index.js';
+import { memoryBackend } from '../../src/backend.js';
+import { randomUUID } from '../../src/platform/random-uuid.js';
 import { llmTrace } from '../contract/fixtures.js';
 
 /** A backend that records every call and can be told to fail. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { memoryBackend, TraceBufferError } from '../../src/index.js';
+import { TraceBufferError } from '../../src/index.js';
+import { memoryBackend } from '../../src/backend.js';
 import { resolveOptions } from '../../src/core/options.js';
 import { createBufferCore, type TraceBuffer } from '../../src/core/trace-buffer.js';
 import { randomUUID } from '../../src/platform/random-uuid.js';

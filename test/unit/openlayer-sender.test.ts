@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyFailure, type SendResult } from '../../src/core/delivery.js';
 import type { BufferedTrace } from '../../src/core/record.js';
-import { idempotencyKeyOf, openlayerSender } from '../../src/index.js';
+import { openlayerSender } from '../../src/index.js';
+import { idempotencyKeyOf } from '../../src/senders/openlayer-sender.js';
 
 interface Received {
   method: string;

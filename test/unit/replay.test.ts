@@ -2,15 +2,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createTraceBuffer,
   deliveryError,
-  ISOLATE_AFTER_ATTEMPTS,
-  memoryBackend,
   type BufferEvent,
   type BufferedTrace,
   type StorageBackend,
   type TraceBuffer,
   type TraceBufferError,
 } from '../../src/index.js';
-import { resolveOptions, type TraceBufferOptions } from '../../src/core/options.js';
+import { memoryBackend } from '../../src/backend.js';
+import { resolveOptions, type CoreOptions as TraceBufferOptions } from '../../src/core/options.js';
+import { ISOLATE_AFTER_ATTEMPTS } from '../../src/core/replay.js';
 import { createBufferCore, type CorePlatform } from '../../src/core/trace-buffer.js';
 import { randomUUID } from '../../src/platform/random-uuid.js';
 import { llmTrace, storedTrace } from '../contract/fixtures.js';

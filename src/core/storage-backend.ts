@@ -1,4 +1,4 @@
-import type { CorruptRecord, StoredTrace } from '../core/record.js';
+import type { CorruptRecord, StoredTrace } from './record.js';
 
 /** A trace removed to keep the buffer within `maxBufferSize`. */
 export interface EvictedTrace {
@@ -36,14 +36,21 @@ export interface BackendStats {
 }
 
 /**
- * The small interface every storage backend implements. The core owns policy
- * (caps, batching, replay); a backend owns only its storage format.
- * Implementations must be safe with several instances (tabs, workers) on the
- * same store: each method is one atomic step.
+ * The storage the core needs, declared here so the core owns it and backends
+ * (in `backends/`, or a user's own) implement it. The core owns policy (caps,
+ * batching, replay); a backend owns only its storage format. Implementations
+ * must be safe with several instances (tabs, workers) on the same store: each
+ * method is one atomic step.
  */
 export interface StorageBackend {
   /** 'indexeddb', 'memory', 'opfs', or a custom backend's name. Shown in the status. */
   readonly kind: string;
+  /**
+   * Optional: opens the store ahead of the first step, so a store that cannot
+   * open is found (and 'auto' can fall back) before any trace depends on it.
+   * Must reject, with the reason, when the store cannot be used.
+   */
+  open?(): Promise<void>;
   /**
    * Must store every record and, in the same atomic step, evict the oldest
    * records (by age order) so that at most `maxSize` remain.
@@ -55,7 +62,11 @@ export interface StorageBackend {
   readAll(): Promise<ReadResult>;
   /** Removes by id; returns the ids that were present and are now gone. */
   remove(ids: readonly string[]): Promise<string[]>;
-  /** Replaces records that are still present (by id); returns the ids updated. */
+  /**
+   * Replaces records that are still present (by id); returns the ids updated.
+   * The core only rewrites bookkeeping (`attempts`, `lease`): a record's id,
+   * age and `sizeBytes` never change, so totals need no update.
+   */
   update(records: readonly StoredTrace[]): Promise<string[]>;
   stats(): Promise<BackendStats>;
   /** Removes everything, corrupt records too; returns how many were removed. */

@@ -1,0 +1,13 @@
+// The entry for backend authors (`offline-trace-buffer/backend`): the storage
+// interface the core owns, the age order every backend keeps, and the
+// backends this package ships, to compose or to migrate between.
+export type * from './core/storage-backend.js';
+export { compareAge, type CorruptRecord, type Lease, type StoredTrace } from './core/record.js';
+export { memoryBackend } from './backends/memory-backend.js';
+export {
+  indexedDbBackend,
+  type IndexedDbBackendOptions,
+  type IndexedDbDurability,
+} from './backends/indexeddb-backend.js';
+export { opfsAvailable, opfsBackend, type OpfsBackendOptions } from './backends/opfs-backend.js';
+export { databaseNameFor } from './backends/select-backend.js';

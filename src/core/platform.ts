@@ -1,0 +1,43 @@
+import type { StorageBackend } from './storage-backend.js';
+
+/**
+ * What the core needs from the platform, declared here and implemented
+ * outside `core/` (see create-trace-buffer.ts). The core touches no browser
+ * API, so it runs in Node with fakes, and each platform API lives in one file
+ * of `platform/` or `backends/`.
+ */
+
+/** The backend a buffer ended up on, and why it is not the one asked for. */
+export interface BackendChoice {
+  backend: StorageBackend;
+  /** Set when 'auto' fell back (e.g. to memory because IndexedDB would not open). */
+  fallbackReason: string | null;
+}
+
+/** A channel to every other tab and worker of the origin (BroadcastChannel). */
+export interface Channel {
+  post(message: unknown): void;
+  close(): void;
+}
+
+export interface CorePlatform {
+  /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
+  openBackend: () => Promise<BackendChoice>;
+  /** A new, full, random UUID per trace. */
+  generateId: () => string;
+  /** Runs `fn` under a lock shared by the origin; `undefined` when `ifAvailable` and taken. */
+  withLock?: <T>(name: string, fn: () => Promise<T>, options?: { ifAvailable?: boolean }) => Promise<T | undefined>;
+  /** Whether `withLock` really coordinates across tabs and workers. */
+  locksAvailable?: boolean;
+  openChannel?: (name: string, onMessage: (message: unknown) => void) => Channel | null;
+  isKnownOffline?: () => boolean;
+  /** Subscribes to `online`; returns the unsubscribe function. */
+  watchOnline?: (onOnline: () => void) => () => void;
+  /** Subscribes to page exit (pagehide, hidden); returns the unsubscribe function. */
+  watchPageExit?: (onExit: () => void) => () => void;
+  /**
+   * Hands the host an error nobody else can take (an `onError` that threw).
+   * Default: `console.error`, which every runtime has.
+   */
+  reportUncaught?: (error: unknown) => void;
+}
