@@ -6,8 +6,6 @@
 export interface WebLockOptions {
   /** Run only if the lock is free right now; resolves `undefined` without running otherwise. */
   ifAvailable?: boolean;
-  /** Stops waiting for the lock (the promise rejects with the signal's reason). */
-  signal?: AbortSignal;
 }
 
 /**
@@ -23,10 +21,7 @@ export async function withWebLock<T>(
 ): Promise<T | undefined> {
   const locks = lockManager();
   if (!locks) return fn();
-  // `ifAvailable` and `signal` together are a NotSupportedError; pass only what was asked.
-  const request: LockOptions = {};
-  if (options.ifAvailable) request.ifAvailable = true;
-  else if (options.signal) request.signal = options.signal;
+  const request: LockOptions = options.ifAvailable ? { ifAvailable: true } : {};
   return locks.request(name, request, (lock) => (lock ? fn() : undefined));
 }
 

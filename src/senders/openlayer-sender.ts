@@ -1,7 +1,12 @@
-import { deliveryError, isRetryableStatus, parseRetryAfter, type SendResult } from '../core/delivery.js';
+import {
+  deliveryError,
+  isRetryableStatus,
+  parseRetryAfter,
+  type SendContext,
+  type Sender,
+  type SendResult,
+} from '../core/delivery.js';
 import { TraceBufferOptionError } from '../core/errors.js';
-import type { SendFunction } from '../core/options.js';
-import type { SendContext } from '../core/replay.js';
 import type { BufferedTrace, JsonValue } from '../core/record.js';
 
 export interface OpenlayerSenderOptions {
@@ -34,7 +39,7 @@ interface RequestGroup {
  * request per (pipeline, config) pair in the batch, as Openlayer's own replay
  * posts `{ rows, config }`.
  */
-export function openlayerSender(options: OpenlayerSenderOptions = {}): SendFunction {
+export function openlayerSender(options: OpenlayerSenderOptions = {}): Sender {
   const baseURL = (optionalText(options, 'baseURL') ?? OPENLAYER_BASE_URL).replace(/\/+$/, '');
   const apiKey = optionalText(options, 'apiKey');
   const defaultPipeline = optionalText(options, 'inferencePipelineId');
@@ -182,13 +187,19 @@ export function idempotencyKeyOf(ids: string[]): string {
   return `otb-${ids.length}-${hex.join('')}`;
 }
 
-/** Reads the answer to its end so the connection can be reused. */
+/**
+ * Reads the answer to its end so the connection can be reused. The rows were
+ * accepted whatever happens to the rest of the body, so a failure here changes
+ * no outcome; it is still told, for whoever watches the console.
+ */
 async function discardBody(response: Response): Promise<void> {
   try {
     await response.arrayBuffer();
   } catch (error) {
-    // The rows were accepted; an unreadable body changes nothing about that.
-    void error;
+    console.warn(
+      `offline-trace-buffer: ${response.url || 'the collector'} accepted the rows, but the rest of its answer could not be read`,
+      error,
+    );
   }
 }
 
