@@ -1,10 +1,33 @@
 import { TraceBufferError } from './errors.js';
+import type { BufferedTrace } from './record.js';
 
 /**
  * How a `send` tells the buffer what happened, and how the buffer classifies
  * it. Peers got this wrong both ways: Workbox counted a 5xx as delivered, and
  * buffers without a split retried a permanently rejected trace forever.
  */
+
+/** What `send` receives beside the batch. */
+export interface SendContext {
+  /** Aborted when the batch's lease is about to expire or the buffer closes: stop waiting then. */
+  signal: AbortSignal;
+  /** 1 for the first try of this batch in this replay. */
+  attempt: number;
+}
+
+/**
+ * Delivers one batch. Resolve (with nothing, or a `SendResult` for a partial
+ * delivery) once the collector accepted it; reject, ideally with
+ * `deliveryError`, if it did not. The buffer always passes the context; a
+ * function that does not need it may leave it out.
+ */
+export type SendFunction = (traces: BufferedTrace[], context: SendContext) => Promise<unknown>;
+
+/**
+ * What the shipped senders return: a `SendFunction` that can also be called
+ * by hand, without a context (then it has no signal to stop on).
+ */
+export type Sender = (traces: BufferedTrace[], context?: SendContext) => Promise<SendResult | undefined>;
 
 /** Fields a sender can set on a failure; all optional. */
 export interface DeliveryFailureInit {

@@ -20,6 +20,8 @@ export type TraceBufferErrorCode =
   | 'CORRUPT_RECORD'
   /** `send` failed while delivering a batch. */
   | 'SEND_FAILED'
+  /** Change notifications to other tabs and workers (BroadcastChannel) could not be opened or posted. */
+  | 'BROADCAST_FAILED'
   /** A user callback (`onError`, `onReplaySuccess`, ...) threw. */
   | 'CALLBACK_FAILED'
   /** The buffer was used after `close()`. */

@@ -2,7 +2,7 @@ import { TraceBufferOptionError } from './errors.js';
 import type { StorageBackend } from './storage-backend.js';
 import type { TraceBufferError } from './errors.js';
 import type { BufferEvent } from './events.js';
-import type { SendFunction } from './replay.js';
+import type { SendFunction } from './delivery.js';
 import { AUTO_REPLAY_DEFAULTS, type AutoReplayOptions } from './replay-scheduler.js';
 
 export type { SendFunction };

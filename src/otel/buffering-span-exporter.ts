@@ -1,6 +1,6 @@
 import { deliveryError, isRetryableStatus, type SendResult } from '../core/delivery.js';
 import { TraceBufferOptionError } from '../core/errors.js';
-import type { SendFunction } from '../core/options.js';
+import type { Sender } from '../core/delivery.js';
 import type { BufferedTrace } from '../core/record.js';
 import type { TraceBuffer } from '../core/trace-buffer.js';
 import { SPAN_FORMAT, spansFromJson, spanToJson, type ReadableSpanLike } from './span-json.js';
@@ -33,7 +33,7 @@ export interface BufferingSpanExporterOptions {
 
 export interface BufferingSpanExporter extends SpanExporterLike {
   /** Re-exports buffered spans through the wrapped exporter: the buffer's `send`. */
-  readonly send: SendFunction;
+  readonly send: Sender;
 }
 
 /**
@@ -110,7 +110,7 @@ export function bufferingSpanExporter(options: BufferingSpanExporterOptions): Bu
  * them and exports them through `exporter` in one call. A record that is not
  * a span (or no longer reads as one) is reported as a permanent failure.
  */
-export function spanReplaySender(exporter: SpanExporterLike): SendFunction {
+export function spanReplaySender(exporter: SpanExporterLike): Sender {
   if (!isExporter(exporter)) {
     throw new TraceBufferOptionError('exporter', exporter, 'a SpanExporter (an object with export and shutdown)');
   }

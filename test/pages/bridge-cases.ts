@@ -2,7 +2,13 @@
  * Cases for the worker bridge, run on the page against a buffer living in a
  * real dedicated worker (bridge-worker.ts).
  */
-import { deliveryError, isTraceBufferError, type BufferEvent, type BufferedTrace } from '../../src/index.js';
+import {
+  deliveryError,
+  isTraceBufferError,
+  type BufferEvent,
+  type BufferedTrace,
+  type SendContext,
+} from '../../src/index.js';
 import { connectTraceBuffer, type ConnectedTraceBuffer } from '../../src/worker/index.js';
 import { deepEqual, equal, ok, rejects } from '../contract/check.js';
 import { uniqueName } from '../contract/fixtures.js';
@@ -35,6 +41,32 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
 const inferenceIds = (traces: BufferedTrace[]): unknown[] => traces.map((t) => t.traceData['inferenceId']);
 
 export const bridgeCases: { name: string; run(): Promise<void> }[] = [
+  {
+    name: "a page's send gets the attempt and a signal that aborts when the worker's does",
+    async run() {
+      await withBridge(async (buffer) => {
+        equal(await buffer.storeTrace({ inferenceId: 'slow' }), true, 'stored');
+        let context: SendContext | undefined;
+        const replay = buffer.replayBufferedTraces({
+          maxRetries: 1,
+          send: (_traces, ctx) => {
+            context = ctx;
+            return new Promise((_, reject) => {
+              ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error));
+            });
+          },
+        });
+        await waitFor(() => context !== undefined, 'the send to start');
+        equal(context!.attempt, 1, 'the attempt crossed');
+        ok(!context!.signal.aborted, 'not aborted while the worker waits');
+        // close() in the worker aborts its own signal for the send in flight.
+        await buffer.close();
+        await waitFor(() => context!.signal.aborted, "the page's signal to abort");
+        equal((context!.signal.reason as { code?: unknown }).code, 'CLOSED', "with the worker's reason");
+        equal((await replay).failureCount, 1, 'the batch was not delivered');
+      });
+    },
+  },
   {
     name: 'store, read, remove and status through the bridge',
     async run() {

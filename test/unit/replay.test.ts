@@ -10,7 +10,7 @@ import {
 } from '../../src/index.js';
 import { memoryBackend } from '../../src/backend.js';
 import { resolveOptions, type CoreOptions as TraceBufferOptions } from '../../src/core/options.js';
-import { ISOLATE_AFTER_ATTEMPTS } from '../../src/core/replay.js';
+import { ISOLATE_AFTER_ATTEMPTS } from '../../src/core/claim-batch.js';
 import { createBufferCore, type CorePlatform } from '../../src/core/trace-buffer.js';
 import { randomUUID } from '../../src/platform/random-uuid.js';
 import { llmTrace, storedTrace } from '../contract/fixtures.js';

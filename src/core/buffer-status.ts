@@ -1,0 +1,74 @@
+import { storageError } from './errors.js';
+import type { EventBus } from './event-bus.js';
+import type { GroupCommit } from './group-commit.js';
+import type { LazyBackend } from './lazy-backend.js';
+import type { ResolvedOptions } from './options.js';
+import type { ReplayRunner } from './replay-runner.js';
+import type { ReplayScheduler } from './replay-scheduler.js';
+import type { Reporter } from './reporter.js';
+import type { BackendStats } from './storage-backend.js';
+import type { BufferStatus } from './trace-buffer-api.js';
+
+/** Where each field of the status comes from. */
+export interface StatusSources {
+  options: ResolvedOptions;
+  backend: LazyBackend;
+  commits: GroupCommit;
+  reporter: Reporter;
+  bus: EventBus;
+  runner: ReplayRunner;
+  scheduler: ReplayScheduler | undefined;
+  counts: { stored: number; delivered: number };
+  isClosed: () => boolean;
+  locksAvailable: boolean;
+  isKnownOffline: () => boolean;
+}
+
+/**
+ * `getBufferStatus`: the backend's totals (which no backend walks the store
+ * for) and this instance's own counts. It answers even when storage is down,
+ * and then says why in `lastError` instead of throwing.
+ */
+export async function bufferStatus(sources: StatusSources): Promise<BufferStatus> {
+  const { options, backend, reporter, runner, scheduler } = sources;
+  await sources.commits.idle();
+  let stats: BackendStats = { count: 0, bytes: 0, oldest: null, newest: null };
+  let kind = backend.known?.backend.kind ?? requestedKind(options);
+  if (!sources.isClosed()) {
+    try {
+      const store = await backend.get();
+      kind = store.kind;
+      stats = await store.stats();
+    } catch (error) {
+      const failure = storageError(error, 'reading the buffer status');
+      if (backend.shouldReport(failure)) reporter.error(failure);
+    }
+  }
+  return {
+    name: options.name,
+    backend: kind,
+    fallbackReason: backend.known?.fallbackReason ?? null,
+    persistent: kind !== 'memory',
+    totalTraces: stats.count,
+    maxBufferSize: options.maxBufferSize,
+    totalSizeBytes: stats.bytes,
+    oldestTrace: stats.oldest,
+    newestTrace: stats.newest,
+    pendingWrites: sources.commits.pendingCount,
+    corruptRecords: reporter.corruptCount,
+    stored: sources.counts.stored,
+    delivered: sources.counts.delivered,
+    dropped: { ...reporter.dropped },
+    lastError: reporter.lastError,
+    lastReplay: runner.lastReplay,
+    coordination: { locks: sources.locksAvailable, broadcast: sources.bus.channel() !== null },
+    autoReplay: scheduler !== undefined,
+    nextReplayAt: scheduler?.nextRunAt ?? null,
+    online: !sources.isKnownOffline(),
+    closed: sources.isClosed(),
+  };
+}
+
+function requestedKind(options: ResolvedOptions): string {
+  return typeof options.storage === 'string' ? options.storage : options.storage.kind;
+}

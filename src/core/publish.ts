@@ -1,0 +1,70 @@
+import { deliveryError, type SendFunction } from './delivery.js';
+import { TraceBufferError } from './errors.js';
+import type { TraceRef } from './events.js';
+import type { ResolvedOptions } from './options.js';
+import { refOf, toBufferedTrace, type StoredTrace } from './record.js';
+import type { Reporter } from './reporter.js';
+import { sendBatch } from './send-batch.js';
+import type { PublishOutcome } from './trace-buffer-api.js';
+
+export interface PublishParts {
+  options: Pick<ResolvedOptions, 'leaseMs' | 'onFlushFailure'>;
+  reporter: Reporter;
+  closing: AbortSignal;
+  /** Sending is not tried when the platform knows it is offline, or the buffer is closing. */
+  skipSending: () => boolean;
+  delivered: (traces: TraceRef[]) => void;
+  enqueue: (record: StoredTrace) => Promise<boolean>;
+}
+
+/**
+ * Sends one trace now and buffers it if that fails (Openlayer's tracer hook),
+ * through the same delivery step as replay: the same lease, the same abort on
+ * close, the same reading of a partial result. `onFlushFailure` hears every
+ * failure first; a trace the collector refused for good is dropped (reason
+ * `rejected`), anything else is buffered.
+ */
+export async function publish(parts: PublishParts, record: StoredTrace, send: SendFunction): Promise<PublishOutcome> {
+  const { options, reporter } = parts;
+  if (!parts.skipSending()) {
+    const trace = toBufferedTrace(record);
+    const { failures, error } = await sendBatch({
+      send,
+      traces: [trace],
+      attempt: 1,
+      leaseMs: options.leaseMs,
+      closing: parts.closing,
+    });
+    const failure = failures.get(record.id);
+    if (!failure) {
+      parts.delivered([refOf(record)]);
+      return 'delivered';
+    }
+    // A partial result names the failure without throwing: the callback still gets an error.
+    const thrown =
+      error ??
+      deliveryError({
+        message: failure.message,
+        retryable: failure.retryable,
+        ...(failure.status !== undefined && { status: failure.status }),
+      });
+    reporter.callback(options.onFlushFailure, 'onFlushFailure', trace.traceData, trace.config, thrown);
+    if (!failure.retryable) {
+      const rejected = new TraceBufferError('SEND_FAILED', `The collector refused the trace: ${failure.message}`, {
+        cause: thrown,
+        details: { ...failure },
+      });
+      reporter.error(rejected);
+      reporter.drop('rejected', [refOf(record)], rejected);
+      return 'dropped';
+    }
+    // Buffered below; still worth a report, so the status says why sends fail.
+    reporter.error(
+      new TraceBufferError('SEND_FAILED', `Sending the trace failed, so it is buffered: ${failure.message}`, {
+        cause: thrown,
+        details: { ...failure },
+      }),
+    );
+  }
+  return (await parts.enqueue(record)) ? 'buffered' : 'dropped';
+}

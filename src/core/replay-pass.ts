@@ -1,0 +1,145 @@
+import { claimBatch, type Claim } from './claim-batch.js';
+import type { SendFunction } from './delivery.js';
+import { storageError } from './errors.js';
+import { toBufferedTraces, type BufferedTrace, type StoredTrace } from './record.js';
+import type { Reporter } from './reporter.js';
+import { sendBatch, type Delivery } from './send-batch.js';
+import { settleBatch } from './settle-batch.js';
+import type { AgeCursor, StorageBackend } from './storage-backend.js';
+import type { ReplayResult } from './trace-buffer-api.js';
+import type { TraceRef } from './events.js';
+
+/** What a pass tells the scheduler beside the result. */
+export interface PassOutcome extends ReplayResult {
+  /** A retryable failure ended or marked the pass: try again after a backoff. */
+  retryLater: boolean;
+  /** The longest `Retry-After` a failure asked for. */
+  retryAfterMs?: number;
+}
+
+export interface PassOptions {
+  send: SendFunction;
+  /** Batches sent at once (at least 1). */
+  concurrency: number;
+  /** Attempts per batch within this pass (at least 1). */
+  attemptsPerBatch: number;
+  batchSize: number;
+  /** Automatic replays stop at the first retryable failure instead of hammering a backend that is down. */
+  stopOnRetryableFailure: boolean;
+  onSuccess?: ((trace: BufferedTrace) => void) | undefined;
+  onFailure?: ((trace: BufferedTrace, error: unknown) => void) | undefined;
+}
+
+/** What a pass needs from the buffer that runs it. */
+export interface PassContext {
+  backend: StorageBackend;
+  instanceId: string;
+  leaseMs: number;
+  maxAttempts: number;
+  /** Whether the pass runs under a cross-context lock (then others' leases are stale). */
+  exclusive: boolean;
+  /** Traces stored after the pass started wait for the next one. */
+  storedBefore: (record: StoredTrace) => boolean;
+  isKnownOffline: () => boolean;
+  closing: AbortSignal;
+  reporter: Reporter;
+  delivered: (traces: TraceRef[]) => void;
+}
+
+/**
+ * One replay pass: claim the oldest batch, send it, remove what was delivered
+ * (by id, never by position), repeat. Removal happens only after `send`
+ * resolved, so a replayer that dies mid-send leaves its batch in storage:
+ * under Web Locks its lock dies with it, and without them a lease written
+ * before the send tells the next replayer when to take over. Delivery is at
+ * least once.
+ */
+export async function runReplayPass(ctx: PassContext, options: PassOptions): Promise<PassOutcome> {
+  const outcome: PassOutcome = {
+    totalTraces: 0,
+    successCount: 0,
+    failureCount: 0,
+    failedTraces: [],
+    retryLater: false,
+  };
+  // Several batches are in flight at once (`concurrency`): a send mostly
+  // waits on the network, and one at a time the drain would wait for every
+  // round trip in turn. Under the origin's replay lock a claim is a plain read,
+  // so the next batch is read while others are being sent; a delivered batch
+  // is removed while the next ones are being sent. (With leases a claim writes,
+  // and a lease must not be taken before it is needed.) Each batch is removed
+  // only after its own send resolved: a replayer that dies at any point loses
+  // nothing, and at most the batches in flight are delivered twice.
+  const prefetch = ctx.exclusive;
+  const inFlight: { batch: StoredTrace[]; traces: BufferedTrace[]; delivery: Promise<Delivery> }[] = [];
+  let next: Promise<Claim> | undefined = claimBatch(ctx, options.batchSize, undefined);
+  let cursor: AgeCursor | undefined;
+  let exhausted = false;
+  let stopping = false;
+  let settling: Promise<void> | undefined;
+  try {
+    for (;;) {
+      while (!stopping && !exhausted && inFlight.length < options.concurrency) {
+        const claim: Claim = await (next ?? claimBatch(ctx, options.batchSize, cursor));
+        next = undefined;
+        cursor = claim.next;
+        if (claim.batch.length === 0) {
+          exhausted = claim.exhausted;
+          continue;
+        }
+        // A record whose JSON text no longer parses is reported and left stored, like any unreadable one.
+        const read = toBufferedTraces(claim.batch);
+        ctx.reporter.corrupt(read.corrupt);
+        if (read.traces.length > 0) {
+          const batch = read.traces.map(({ record }) => record);
+          const traces = read.traces.map(({ trace }) => trace);
+          outcome.totalTraces += batch.length;
+          inFlight.push({ batch, traces, delivery: deliverWithRetries(ctx, options, traces) });
+        }
+        if (prefetch) next = claimBatch(ctx, options.batchSize, cursor);
+      }
+      const oldest = inFlight.shift();
+      if (!oldest) break;
+      const result = await oldest.delivery;
+      // Batches settle in order: the previous one's removal ends before this one's begins.
+      await settling;
+      settling = settleBatch(ctx, options, oldest.batch, oldest.traces, result, outcome);
+      if (result.failures.size > 0 && [...result.failures.values()].some((f) => f.retryable)) {
+        // A failing collector: settle this batch before deciding whether to go on.
+        await settling;
+        settling = undefined;
+        outcome.retryLater = true;
+        // The batches already sent are still awaited and settled below.
+        if (options.stopOnRetryableFailure) stopping = true;
+      }
+      if (ctx.closing.aborted) stopping = true;
+    }
+    await settling;
+    settling = undefined;
+  } finally {
+    // Still in flight here: a batch read ahead and not sent (its records stay
+    // as they were), or, when something threw, sends and removals. Let them
+    // finish (a removal must not be cut off) and report what failed: the
+    // error that got us here, if any, is the one the caller hears.
+    const pending = [settling, next, ...inFlight.map((batch) => batch.delivery)];
+    for (const work of pending) {
+      if (!work) continue;
+      await (work as Promise<unknown>).then(
+        () => undefined,
+        (error: unknown) => ctx.reporter.error(storageError(error, 'finishing the read-ahead or removal of a replay')),
+      );
+    }
+  }
+  return outcome;
+}
+
+/** Sends one batch, trying again within the pass while failures are retryable. */
+async function deliverWithRetries(ctx: PassContext, options: PassOptions, traces: BufferedTrace[]): Promise<Delivery> {
+  let last: Delivery = { failures: new Map() };
+  for (let attempt = 1; attempt <= options.attemptsPerBatch; attempt++) {
+    last = await sendBatch({ send: options.send, traces, attempt, leaseMs: ctx.leaseMs, closing: ctx.closing });
+    const retryable = [...last.failures.values()].some((failure) => failure.retryable);
+    if (last.failures.size === 0 || !retryable || ctx.closing.aborted) break;
+  }
+  return last;
+}

@@ -1,0 +1,74 @@
+import { TraceBufferError } from './errors.js';
+import { refOf, type BufferedTrace, type StoredTrace } from './record.js';
+import type { PassContext, PassOptions, PassOutcome } from './replay-pass.js';
+import type { Delivery } from './send-batch.js';
+
+/**
+ * After a send: removes what was delivered (by id), writes the attempt count
+ * of what will be retried, and removes, reporting why, what the collector
+ * refused for good or what ran out of attempts. Callbacks run last.
+ */
+export async function settleBatch(
+  ctx: PassContext,
+  options: PassOptions,
+  batch: StoredTrace[],
+  traces: BufferedTrace[],
+  { failures, error }: Delivery,
+  outcome: PassOutcome,
+): Promise<void> {
+  const delivered = batch.filter((record) => !failures.has(record.id));
+  const retry: StoredTrace[] = [];
+  const rejected: StoredTrace[] = [];
+  const exhausted: StoredTrace[] = [];
+  // Attempts made while the browser knows it is offline, or cut short by
+  // close(), do not count.
+  const counts = !ctx.isKnownOffline() && !ctx.closing.aborted;
+  for (const record of batch) {
+    const failure = failures.get(record.id);
+    if (!failure) continue;
+    if (failure.retryAfterMs !== undefined) {
+      outcome.retryAfterMs = Math.max(outcome.retryAfterMs ?? 0, failure.retryAfterMs);
+    }
+    const attempts = record.attempts + (counts ? 1 : 0);
+    const next = { ...record, attempts, lease: null };
+    if (!failure.retryable) rejected.push(next);
+    else if (attempts >= ctx.maxAttempts) exhausted.push(next);
+    else retry.push(next);
+    outcome.failureCount++;
+    outcome.failedTraces.push({
+      traceId: record.traceId,
+      id: record.id,
+      error: failure.message,
+      attempts,
+      retryable: failure.retryable,
+    });
+  }
+  if (delivered.length > 0) {
+    await ctx.backend.remove(delivered.map((record) => record.id));
+    outcome.successCount += delivered.length;
+    ctx.delivered(delivered.map(refOf));
+    batch.forEach((record, i) => {
+      if (!failures.has(record.id)) ctx.reporter.callback(options.onSuccess, 'onReplaySuccess', traces[i]!);
+    });
+  }
+  if (retry.length > 0) await ctx.backend.update(retry);
+  const gone = [...rejected, ...exhausted];
+  if (gone.length > 0) await ctx.backend.remove(gone.map((record) => record.id));
+  const firstFailure = failures.values().next().value;
+  if (firstFailure) {
+    const status = firstFailure.status === undefined ? '' : ` (status ${firstFailure.status})`;
+    const failureError = new TraceBufferError(
+      'SEND_FAILED',
+      `Delivering ${failures.size} of ${batch.length} buffered traces failed${status}: ${firstFailure.message}`,
+      { cause: error, details: { ...firstFailure } },
+    );
+    ctx.reporter.error(failureError);
+    if (rejected.length > 0) ctx.reporter.drop('rejected', rejected.map(refOf), failureError);
+    if (exhausted.length > 0) ctx.reporter.drop('exhausted', exhausted.map(refOf), failureError);
+  }
+  batch.forEach((record, i) => {
+    const failure = failures.get(record.id);
+    if (failure)
+      ctx.reporter.callback(options.onFailure, 'onReplayFailure', traces[i]!, error ?? new Error(failure.message));
+  });
+}

@@ -1,0 +1,118 @@
+import type { SendFunction } from './delivery.js';
+import type { BufferListener, DropReason } from './events.js';
+import type { BufferedTrace, TraceConfig, TraceData } from './record.js';
+
+/**
+ * What users call: the buffer's public shape, with Openlayer's names and
+ * shapes (`storeTrace`, `getBufferedTraces`, `removeTrace`, `getBufferStatus`,
+ * `clearBuffer`, `replayBufferedTraces` and its callbacks) and our additions.
+ */
+
+export interface FailedTrace {
+  /** `traceData.inferenceId` when present, else the buffer id. */
+  traceId: string;
+  /** The buffer id, for `removeTrace`. */
+  id: string;
+  /** Why the last attempt failed. */
+  error: string;
+  /** Failed attempts persisted with the trace, this replay's included. */
+  attempts: number;
+  /** False when the collector refused the trace for good (then it was dropped with reason `rejected`). */
+  retryable: boolean;
+}
+
+export interface ReplayResult {
+  totalTraces: number;
+  successCount: number;
+  failureCount: number;
+  failedTraces: FailedTrace[];
+  /** Set when this replay did not run because another tab or worker of the origin is replaying. */
+  skipped?: 'replaying-elsewhere';
+}
+
+export interface ReplayOptions {
+  /** Attempts per batch in this replay; `0` still attempts once (openlayer fix 5). Default 3. */
+  maxRetries?: number;
+  /** Traces per `send` call. Default: the buffer's `replayBatchSize`. */
+  batchSize?: number;
+  /** Overrides the buffer's `send` for this replay. */
+  send?: SendFunction;
+  onReplaySuccess?: (trace: BufferedTrace) => void;
+  onReplayFailure?: (trace: BufferedTrace, error: unknown) => void;
+}
+
+/** What `publish` did with the trace. */
+export type PublishOutcome = 'delivered' | 'buffered' | 'dropped';
+
+export interface BufferStatus {
+  /** The buffer's name. */
+  name: string;
+  /** The backend in use: 'indexeddb', 'memory', or a custom backend's kind. */
+  backend: string;
+  /** Why 'auto' did not get the persistent backend it wanted, else null. */
+  fallbackReason: string | null;
+  /** Whether traces survive a reload (false for memory). */
+  persistent: boolean;
+  totalTraces: number;
+  maxBufferSize: number;
+  /** UTF-8 bytes of the buffered traces' JSON forms. */
+  totalSizeBytes: number;
+  /**
+   * When the oldest and the newest buffered trace were stored (ms since the
+   * epoch), or null when the buffer is empty. Timestamps, not traces: the names
+   * are Openlayer's.
+   */
+  oldestTrace: number | null;
+  newestTrace: number | null;
+  /** Stores accepted by `storeTrace` but not yet committed. */
+  pendingWrites: number;
+  /** Records found unreadable so far (they stay until removed or cleared). */
+  corruptRecords: number;
+  /** Traces stored and delivered by this instance since it was created. */
+  stored: number;
+  delivered: number;
+  /** Traces this instance dropped, by reason. */
+  dropped: Record<DropReason, number>;
+  lastError: { code: string; message: string; at: number } | null;
+  lastReplay: { at: number; totalTraces: number; successCount: number; failureCount: number; skipped: boolean } | null;
+  /** Cross-tab coordination: Web Locks (one replayer, claims) and BroadcastChannel (notifications). */
+  coordination: { locks: boolean; broadcast: boolean };
+  /** Whether replay runs by itself, and when the next timed replay is due (ms since the epoch). */
+  autoReplay: boolean;
+  nextReplayAt: number | null;
+  /** `navigator.onLine` as last known: false means offline for sure, true only maybe online. */
+  online: boolean;
+  closed: boolean;
+}
+
+export interface TraceBuffer {
+  /**
+   * Buffers one trace. Resolves `true` once it is committed to storage, `false`
+   * if it was not kept (then `onError`/`onEvent` say why). Rejects only for bad
+   * input: data that has no JSON form or is too large (a `TraceBufferError`).
+   */
+  storeTrace(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<boolean>;
+  /**
+   * Sends the trace now and buffers it if that fails (Openlayer's tracer hook):
+   * `onFlushFailure(traceData, config, error)` is called first. Resolves with
+   * what happened; a trace the collector refused for good is dropped (reason `rejected`).
+   */
+  publish(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<PublishOutcome>;
+  /** Every buffered trace, oldest first. Unreadable records are skipped and reported. */
+  getBufferedTraces(): Promise<BufferedTrace[]>;
+  /** Removes one trace by id; `true` if it was there. */
+  removeTrace(id: string): Promise<boolean>;
+  getBufferStatus(): Promise<BufferStatus>;
+  /** Removes every trace (unreadable ones too); resolves with how many were removed. */
+  clearBuffer(): Promise<number>;
+  /** Sends buffered traces oldest first, removing each batch only once `send` resolved. */
+  replayBufferedTraces(options?: ReplayOptions): Promise<ReplayResult>;
+  /** Tells the buffer the network is back (workers get no `online` event in Chromium). */
+  notifyOnline(): void;
+  /** Listens to changes in this buffer and, over BroadcastChannel, in every tab and worker of the origin. */
+  subscribe(listener: BufferListener): () => void;
+  /** Resolves once every store issued so far has settled. */
+  flush(): Promise<void>;
+  /** Commits pending stores, waits for a running replay, and releases storage. */
+  close(): Promise<void>;
+}
