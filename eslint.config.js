@@ -10,6 +10,8 @@ export default tseslint.config(
       'demo/dist/',
       'demo/data/',
       'bench/profiles/',
+      // Compiled against the packed package by test/package/consumer-check.mjs, with their own tsconfigs.
+      'test/package/consumers/',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,

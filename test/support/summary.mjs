@@ -1,6 +1,6 @@
 // Prints one closing line for the whole `npm test` run, from the JSON reports
 // of vitest and Playwright, so a CI log says at a glance how much ran.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 let passed = 0;
 let failed = 0;
@@ -19,7 +19,11 @@ if (browser) {
   failed += browser.stats.unexpected + browser.stats.flaky;
   skipped += browser.stats.skipped;
 }
-for (const extra of ['test-results/webkit.json']) {
+// The WebKit run and the package checks (test/package/) write { passed, failed, skipped }.
+const packageReports = existsSync('test-results')
+  ? readdirSync('test-results').filter((file) => /^package-.+\.json$/.test(file))
+  : [];
+for (const extra of ['test-results/webkit.json', ...packageReports.map((file) => `test-results/${file}`)]) {
   const report = read(extra);
   if (report) {
     passed += report.passed;
