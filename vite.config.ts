@@ -10,7 +10,12 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts', backend: 'src/backend.ts', otel: 'src/otel/index.ts', worker: 'src/worker/index.ts' },
+      entry: {
+        index: 'src/index.ts',
+        backend: 'src/backend.ts',
+        otel: 'src/otel/index.ts',
+        worker: 'src/worker/index.ts',
+      },
       formats: ['es'],
     },
     rolldownOptions: {
