@@ -3,7 +3,8 @@ import type { BackendChoice } from '../core/platform.js';
 import type { StorageChoice } from '../core/options.js';
 import { indexedDbBackend, type IndexedDbDurability } from './indexeddb-backend.js';
 import { memoryBackend } from './memory-backend.js';
-import { opfsAvailable, opfsBackend } from './opfs-backend.js';
+import { opfsAvailable } from './opfs/available.js';
+import { opfsBackend } from './opfs/index.js';
 
 export interface SelectOptions {
   name: string;
