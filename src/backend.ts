@@ -9,5 +9,6 @@ export {
   type IndexedDbBackendOptions,
   type IndexedDbDurability,
 } from './backends/indexeddb-backend.js';
-export { opfsAvailable, opfsBackend, type OpfsBackendOptions } from './backends/opfs-backend.js';
+export { opfsAvailable } from './backends/opfs/available.js';
+export { opfsBackend, type OpfsBackendOptions } from './backends/opfs/index.js';
 export { databaseNameFor } from './backends/select-backend.js';

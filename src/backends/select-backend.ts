@@ -1,9 +1,10 @@
-import { TraceBufferError } from '../core/errors.js';
+import { describeError, TraceBufferError } from '../core/errors.js';
 import type { BackendChoice } from '../core/platform.js';
 import type { StorageChoice } from '../core/options.js';
+import type { StorageBackend } from '../core/storage-backend.js';
 import { indexedDbBackend, type IndexedDbDurability } from './indexeddb-backend.js';
 import { memoryBackend } from './memory-backend.js';
-import { opfsAvailable, opfsBackend } from './opfs-backend.js';
+import { opfsAvailable } from './opfs/available.js';
 
 export interface SelectOptions {
   name: string;
@@ -40,8 +41,8 @@ export async function selectBackend(options: SelectOptions): Promise<BackendChoi
           `${opfsProblem.replace('this worker', 'this context (dedicated workers only)')}; storage 'opfs' was asked for.`,
         );
     } else {
-      const backend = opfsBackend({ name: options.name });
       try {
+        const backend = await loadOpfsBackend(options.name);
         await backend.open();
         return { backend, fallbackReason: null };
       } catch (error) {
@@ -67,6 +68,22 @@ export async function selectBackend(options: SelectOptions): Promise<BackendChoi
     const reason = error instanceof Error ? error.message : String(error);
     return { backend: memoryBackend(), fallbackReason: joinReasons(opfsProblem, reason) };
   }
+}
+
+/**
+ * The OPFS backend, loaded on first use: it runs only in dedicated workers, so
+ * a page's bundle (which imports this selector through `createTraceBuffer`)
+ * need not carry it; bundlers put it in a chunk of its own.
+ */
+async function loadOpfsBackend(name: string): Promise<StorageBackend & { open(): Promise<void> }> {
+  let opfs: typeof import('./opfs/index.js');
+  try {
+    opfs = await import('./opfs/index.js');
+  } catch (error) {
+    const message = `The OPFS backend could not be loaded (${describeError(error)}).`;
+    throw new TraceBufferError('STORAGE_UNAVAILABLE', message, { cause: error });
+  }
+  return opfs.opfsBackend({ name });
 }
 
 /**
