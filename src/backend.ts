@@ -12,3 +12,11 @@ export {
 export { opfsAvailable } from './backends/opfs/available.js';
 export { opfsBackend, type OpfsBackendOptions } from './backends/opfs/index.js';
 export { databaseNameFor } from './backends/select-backend.js';
+// The contract every backend passes, to run against your own.
+export {
+  applicableCases,
+  backendContract,
+  CheckError,
+  type BackendFactory,
+  type ContractCase,
+} from './backend-contract/index.js';

@@ -3,7 +3,7 @@
 // project and loads it there with require() and with import, then runs
 // @arethetypeswrong/cli on the same tarball. Needs `npm run build` first.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createChecks } from './checks.mjs';
@@ -94,6 +94,28 @@ try {
     await expectStoredAndRead(['--input-type=module', '-e', script]);
   });
 
+  await check(
+    'the backend contract runs from ./backend under node:test: passes on memoryBackend, fails on a broken one',
+    async () => {
+      // The README's example for backend authors, with the memory backend as "theirs".
+      const suite = (backend) => `
+      import { test } from 'node:test';
+      import { applicableCases, memoryBackend } from 'offline-trace-buffer/backend';
+      const factory = { open: () => ${backend}, shared: false, persistent: false };
+      const { run, skipped } = applicableCases(factory);
+      for (const testCase of run) test(testCase.name, () => testCase.run(factory, 'contract-' + crypto.randomUUID()));
+      for (const { name, why } of skipped) test(name, { skip: why }, () => {});
+    `;
+      const good = await runNodeTest(suite('memoryBackend()'));
+      if (good.code || good.pass < 10 || good.fail !== 0) throw new Error(`memoryBackend: ${good.summary}`);
+      // remove() that claims every id it was given breaks the contract: the suite must say so.
+      const broken = '({ ...memoryBackend(), remove: async (ids) => [...ids] })';
+      const bad = await runNodeTest(suite(broken));
+      if (!bad.code || bad.fail === 0) throw new Error(`a broken remove() passed the contract: ${bad.summary}`);
+      console.log(`          memoryBackend: ${good.summary}; broken remove(): ${bad.summary}`);
+    },
+  );
+
   await check('@arethetypeswrong/cli finds no problem for ES module consumers (--profile esm-only)', async () => {
     const attw = path.join(repoRoot, 'node_modules/.bin/attw');
     const result = await run(attw, [installed.tarball, '--profile', 'esm-only', '--no-color', '--format', 'ascii'], {
@@ -106,6 +128,18 @@ try {
   installed.remove();
 }
 finish();
+
+/** Runs one ES module under `node --test` in the installed project; counts from its TAP summary. */
+async function runNodeTest(source) {
+  const file = path.join(installed.dir, `contract-${Math.random().toString(36).slice(2)}.test.mjs`);
+  writeFileSync(file, source);
+  const result = await run(process.execPath, ['--test', '--test-reporter=tap', file], { cwd: installed.dir }).catch(
+    (error) => error,
+  );
+  const count = (label) => Number(new RegExp(`^# ${label} (\\d+)`, 'm').exec(result.stdout)?.[1] ?? NaN);
+  const [pass, fail, skipped] = [count('pass'), count('fail'), count('skipped')];
+  return { code: result.code ?? 0, pass, fail, summary: `${pass} passed, ${fail} failed, ${skipped} skipped` };
+}
 
 async function expectStoredAndRead(args) {
   const { stdout, stderr } = await run(process.execPath, args, { cwd: installed.dir });
