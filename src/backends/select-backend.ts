@@ -2,7 +2,7 @@ import { describeError, TraceBufferError } from '../core/errors.js';
 import type { BackendChoice } from '../core/platform.js';
 import type { StorageChoice } from '../core/options.js';
 import type { StorageBackend } from '../core/storage-backend.js';
-import { indexedDbBackend, type IndexedDbDurability } from './indexeddb-backend.js';
+import { indexedDbBackend, type IndexedDbDurability } from './indexeddb/index.js';
 import { memoryBackend } from './memory-backend.js';
 import { opfsAvailable } from './opfs/available.js';
 
