@@ -1,6 +1,7 @@
 import type { AgeCursor, StorageBackend } from '../../core/storage-backend.js';
 import { clear } from './clear.js';
 import { closeConnection, createConnection, openConnection } from './connection.js';
+import { databaseNameFor } from './database-name.js';
 import type { IndexedDbDurability } from './durability.js';
 import { insert } from './insert.js';
 import { readAll, readOldest } from './read.js';
@@ -11,26 +12,28 @@ import { update } from './update.js';
 /**
  * The storage backend on IndexedDB, and the only folder of this package that
  * imports `idb`. The pieces: `schema.ts` (the stores; the only file that knows
- * them), `open-database.ts` (opening, with its timeouts), `connection.ts` (the
- * lazily opened connection), `instance-memory.ts` (what an instance remembers
- * between steps), `transaction.ts` (one step, one transaction), `totals.ts`
- * (the running count and bytes), `durability.ts`, and one file per step:
+ * them), `database-name.ts` (the database behind a buffer name),
+ * `open-database.ts` (opening, with its timeouts), `connection.ts` (the lazily
+ * opened connection), `instance-memory.ts` (what an instance remembers between
+ * steps), `transaction.ts` (one step, one transaction), `totals.ts` (the
+ * running count and bytes), `durability.ts`, and one file per step:
  * `insert.ts` with `eviction.ts`, `read.ts`, `remove.ts`, `update.ts`,
  * `stats.ts` and `clear.ts`.
  */
 
+export { databaseNameFor } from './database-name.js';
 export { durabilityOption, type IndexedDbDurability } from './durability.js';
 export { INDEXEDDB_SCHEMA_VERSION } from './schema.js';
 
 export interface IndexedDbBackendOptions {
-  /** The database name (the buffer's `name` namespaced by the core). */
-  databaseName: string;
+  /** The buffer's name: one database per buffer, `databaseNameFor(name)`. */
+  name: string;
   /** Transaction durability for writes; see the README's guarantees. Default `'default'`. */
   durability?: IndexedDbDurability;
 }
 
 export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBackend & { open(): Promise<void> } {
-  const conn = createConnection(options.databaseName, options.durability ?? 'default');
+  const conn = createConnection(databaseNameFor(options.name), options.durability ?? 'default');
   return {
     kind: 'indexeddb',
     async open() {
