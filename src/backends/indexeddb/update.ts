@@ -1,30 +1,27 @@
 import type { StoredTrace } from '../../core/record.js';
-import { writeStep, type Connection } from './connection.js';
-import { noticeWrites } from './instance-memory.js';
-import { clampStats, nextWrite, recount, sizeOf } from './totals.js';
+import { withDb, type Connection } from './connection.js';
+import { runTx } from './transaction.js';
 
-/** Rewrites the records still present and returns their ids. */
+/**
+ * Rewrites the records still present and returns their ids. Presence is
+ * checked by key alone, and the totals are left as they are: under the
+ * `StorageBackend.update` contract a record's id, age and `sizeBytes` never
+ * change (the core only rewrites `attempts` and `lease`), so reading every
+ * value back (2 KB each) would learn nothing the totals need.
+ */
 export function update(conn: Connection, records: readonly StoredTrace[]): Promise<string[]> {
-  return writeStep(conn, 'updating traces', async (tx, watch) => {
-    const traces = tx.objectStore('traces');
-    const meta = tx.objectStore('meta');
-    const [stats, existing] = await Promise.all([
-      meta.get('stats'),
-      Promise.all(records.map((record) => traces.get(record.id))),
-    ]);
-    noticeWrites(conn, stats);
-    const totals = stats ?? (await recount(traces));
-    const updated: string[] = [];
-    existing.forEach((previous, i) => {
-      const record = records[i];
-      if (previous === undefined || record === undefined) return;
-      watch(traces.put(record));
-      totals.bytes += record.sizeBytes - sizeOf(previous);
-      if (conn.knownSizes.has(record.id)) conn.knownSizes.set(record.id, record.sizeBytes);
-      updated.push(record.id);
-    });
-    conn.lastTotals = clampStats(updated.length > 0 ? { ...totals, writes: nextWrite(totals) } : totals);
-    if (updated.length > 0) watch(meta.put(conn.lastTotals, 'stats'));
-    return updated;
-  });
+  return withDb(conn, 'updating traces', (db) =>
+    runTx(db, ['traces'], conn.durability, async (tx, watch) => {
+      const traces = tx.objectStore('traces');
+      const keys = await Promise.all(records.map((record) => traces.getKey(record.id)));
+      const updated: string[] = [];
+      records.forEach((record, i) => {
+        // Never a put for a record removed meanwhile: that would bring it back.
+        if (keys[i] === undefined) return;
+        watch(traces.put(record));
+        updated.push(record.id);
+      });
+      return updated;
+    }),
+  );
 }
