@@ -21,9 +21,10 @@ import { update } from './update.js';
  * `stats.ts` and `clear.ts`.
  */
 
+// Nothing from schema.ts: its types are idb's, which need the DOM library, and
+// the published declarations must compile without it (Node, edge workers).
 export { databaseNameFor } from './database-name.js';
 export { durabilityOption, type IndexedDbDurability } from './durability.js';
-export { INDEXEDDB_SCHEMA_VERSION } from './schema.js';
 
 export interface IndexedDbBackendOptions {
   /** The buffer's name: one database per buffer, `databaseNameFor(name)`. */
