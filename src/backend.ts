@@ -8,7 +8,7 @@ export {
   indexedDbBackend,
   type IndexedDbBackendOptions,
   type IndexedDbDurability,
-} from './backends/indexeddb-backend.js';
+} from './backends/indexeddb/index.js';
 export { opfsAvailable } from './backends/opfs/available.js';
 export { opfsBackend, type OpfsBackendOptions } from './backends/opfs/index.js';
 export { databaseNameFor } from './backends/select-backend.js';

@@ -1,4 +1,4 @@
-import { durabilityOption, type IndexedDbDurability } from './backends/indexeddb-backend.js';
+import { durabilityOption, type IndexedDbDurability } from './backends/indexeddb/index.js';
 import { selectBackend } from './backends/select-backend.js';
 import { resolveOptions, type CoreOptions } from './core/options.js';
 import { createBufferCore, type TraceBuffer } from './core/trace-buffer.js';

@@ -2,6 +2,7 @@ import type { BackendFactory, ContractCase } from './contract-case.js';
 import { durableStoreCases } from './durable-store-cases.js';
 import { sharedStoreCases } from './shared-store-cases.js';
 import { singleInstanceCases } from './single-instance-cases.js';
+import { updateCases } from './update-cases.js';
 
 /**
  * The storage backend contract: what the core relies on from every backend.
@@ -10,6 +11,7 @@ import { singleInstanceCases } from './single-instance-cases.js';
  */
 export const backendContract: readonly ContractCase[] = [
   ...singleInstanceCases,
+  ...updateCases,
   ...sharedStoreCases,
   ...durableStoreCases,
 ];

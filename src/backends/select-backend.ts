@@ -2,19 +2,16 @@ import { describeError, TraceBufferError } from '../core/errors.js';
 import type { BackendChoice } from '../core/platform.js';
 import type { StorageChoice } from '../core/options.js';
 import type { StorageBackend } from '../core/storage-backend.js';
-import { indexedDbBackend, type IndexedDbDurability } from './indexeddb-backend.js';
+import { indexedDbBackend, type IndexedDbDurability } from './indexeddb/index.js';
 import { memoryBackend } from './memory-backend.js';
 import { opfsAvailable } from './opfs/available.js';
+
+export { databaseNameFor } from './indexeddb/index.js';
 
 export interface SelectOptions {
   name: string;
   storage: StorageChoice;
   durability: IndexedDbDurability;
-}
-
-/** The database behind a buffer name; one per buffer so names never collide. */
-export function databaseNameFor(name: string): string {
-  return `offline-trace-buffer:${name}`;
 }
 
 /**
@@ -59,7 +56,7 @@ export async function selectBackend(options: SelectOptions): Promise<BackendChoi
       throw new TraceBufferError('STORAGE_UNAVAILABLE', `${reason}; storage 'indexeddb' was asked for.`);
     return { backend: memoryBackend(), fallbackReason: joinReasons(opfsProblem, reason) };
   }
-  const backend = indexedDbBackend({ databaseName: databaseNameFor(options.name), durability: options.durability });
+  const backend = indexedDbBackend({ name: options.name, durability: options.durability });
   try {
     await backend.open();
     return { backend, fallbackReason: opfsProblem };

@@ -207,8 +207,8 @@ export const multiTabCases: MultiTabCase[] = [
         (n) => n === 1,
       );
       const inFlight = await survivor!.run(async (name) => {
-        const { indexedDbBackend, databaseNameFor } = window.otb.library;
-        const backend = indexedDbBackend({ databaseName: databaseNameFor(name) });
+        const { indexedDbBackend } = window.otb.library;
+        const backend = indexedDbBackend({ name });
         const { records } = await backend.readAll();
         await backend.close();
         return { stored: records.length, leased: records.filter((r) => r.lease).length, locks: 'locks' in navigator };

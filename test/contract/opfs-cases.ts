@@ -189,7 +189,7 @@ export const opfsCases: OpfsCase[] = [
     name: 'records have the same shape in IndexedDB and OPFS and migrate both ways',
     async run(name) {
       const records = [1, 2, 3].map((i) => storedTrace(i));
-      const idb = indexedDbBackend({ databaseName: `migrate-${name}` });
+      const idb = indexedDbBackend({ name: `migrate-${name}` });
       const opfs = opfsBackend({ name });
       await idb.insert(records, 10);
       const there = await migrateBufferedTraces(idb, opfs);

@@ -22,10 +22,10 @@ const library = { ...publicEntry, ...backendKit, classifyFailure };
 
 const backendFactories: Record<string, BackendFactory> = {
   indexeddb: {
-    open: (name) => library.indexedDbBackend({ databaseName: name }),
+    open: (name) => library.indexedDbBackend({ name }),
     shared: true,
     persistent: true,
-    corrupt: putUnreadableIndexedDbRecord,
+    corrupt: (name) => putUnreadableIndexedDbRecord(library.databaseNameFor(name)),
   },
   memory: { open: () => library.memoryBackend(), shared: false, persistent: false },
 };

@@ -2,7 +2,7 @@
 // fake-indexeddb is only a fast first check; the real proof is the browser run.
 import 'fake-indexeddb/auto';
 import { describe, it } from 'vitest';
-import { indexedDbBackend, memoryBackend } from '../../src/backend.js';
+import { databaseNameFor, indexedDbBackend, memoryBackend } from '../../src/backend.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios } from '../contract/buffer-scenarios.js';
 import { uniqueName } from '../contract/fixtures.js';
@@ -11,10 +11,10 @@ import { putUnreadableIndexedDbRecord } from '../contract/unreadable-records.js'
 const factories: Record<string, BackendFactory> = {
   memory: { open: () => memoryBackend(), shared: false, persistent: false },
   'indexeddb (fake-indexeddb)': {
-    open: (name) => indexedDbBackend({ databaseName: name }),
+    open: (name) => indexedDbBackend({ name }),
     shared: true,
     persistent: true,
-    corrupt: putUnreadableIndexedDbRecord,
+    corrupt: (name) => putUnreadableIndexedDbRecord(databaseNameFor(name)),
   },
 };
 
