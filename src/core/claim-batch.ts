@@ -1,4 +1,4 @@
-import type { PassContext } from './replay-pass.js';
+import type { PassContext } from './pass-context.js';
 import type { StoredTrace } from './record.js';
 import type { AgeCursor } from './storage-backend.js';
 

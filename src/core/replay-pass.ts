@@ -1,50 +1,10 @@
 import { claimBatch, type Claim } from './claim-batch.js';
-import type { SendFunction } from './delivery.js';
 import { storageError } from './errors.js';
 import { toBufferedTraces, type BufferedTrace, type StoredTrace } from './record.js';
-import type { Reporter } from './reporter.js';
 import { sendBatch, type Delivery } from './send-batch.js';
 import { settleBatch } from './settle-batch.js';
-import type { AgeCursor, StorageBackend } from './storage-backend.js';
-import type { ReplayResult } from './trace-buffer-api.js';
-import type { TraceRef } from './events.js';
-
-/** What a pass tells the scheduler beside the result. */
-export interface PassOutcome extends ReplayResult {
-  /** A retryable failure ended or marked the pass: try again after a backoff. */
-  retryLater: boolean;
-  /** The longest `Retry-After` a failure asked for. */
-  retryAfterMs?: number;
-}
-
-export interface PassOptions {
-  send: SendFunction;
-  /** Batches sent at once (at least 1). */
-  concurrency: number;
-  /** Attempts per batch within this pass (at least 1). */
-  attemptsPerBatch: number;
-  batchSize: number;
-  /** Automatic replays stop at the first retryable failure instead of hammering a backend that is down. */
-  stopOnRetryableFailure: boolean;
-  onSuccess?: ((trace: BufferedTrace) => void) | undefined;
-  onFailure?: ((trace: BufferedTrace, error: unknown) => void) | undefined;
-}
-
-/** What a pass needs from the buffer that runs it. */
-export interface PassContext {
-  backend: StorageBackend;
-  instanceId: string;
-  leaseMs: number;
-  maxAttempts: number;
-  /** Whether the pass runs under a cross-context lock (then others' leases are stale). */
-  exclusive: boolean;
-  /** Traces stored after the pass started wait for the next one. */
-  storedBefore: (record: StoredTrace) => boolean;
-  isKnownOffline: () => boolean;
-  closing: AbortSignal;
-  reporter: Reporter;
-  delivered: (traces: TraceRef[]) => void;
-}
+import type { AgeCursor } from './storage-backend.js';
+import type { PassContext, PassOptions, PassOutcome } from './pass-context.js';
 
 /**
  * One replay pass: claim the oldest batch, send it, remove what was delivered

@@ -6,7 +6,8 @@ import type { LazyBackend } from './lazy-backend.js';
 import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions } from './options.js';
 import type { CorePlatform } from './platform.js';
 import { withBookkeepingUnderQuota } from './bookkeeping-under-quota.js';
-import { runReplayPass, type PassOutcome } from './replay-pass.js';
+import type { PassOutcome } from './pass-context.js';
+import { runReplayPass } from './replay-pass.js';
 import type { Reporter } from './reporter.js';
 import type { BufferStatus, ReplayOptions, ReplayResult } from './trace-buffer-api.js';
 

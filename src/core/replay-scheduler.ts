@@ -1,4 +1,4 @@
-import type { PassOutcome } from './replay-pass.js';
+import type { PassOutcome } from './pass-context.js';
 
 export interface AutoReplayOptions {
   /** Delay before the replay at start-up, so it does not compete with page load. Default 1,000 ms. */

@@ -1,6 +1,6 @@
 import { TraceBufferError } from './errors.js';
 import { refOf, type BufferedTrace, type StoredTrace } from './record.js';
-import type { PassContext, PassOptions, PassOutcome } from './replay-pass.js';
+import type { PassContext, PassOptions, PassOutcome } from './pass-context.js';
 import type { Delivery } from './send-batch.js';
 
 /**

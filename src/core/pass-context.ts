@@ -1,0 +1,47 @@
+import type { SendFunction } from './delivery.js';
+import type { TraceRef } from './events.js';
+import type { Reporter } from './reporter.js';
+import type { BufferedTrace, StoredTrace } from './record.js';
+import type { StorageBackend } from './storage-backend.js';
+import type { ReplayResult } from './trace-buffer-api.js';
+
+// The types a replay pass shares with its steps (claim-batch.ts,
+// settle-batch.ts) and with whoever runs it, apart so the steps need not
+// import the pass that imports them.
+
+/** What a pass tells the scheduler beside the result. */
+export interface PassOutcome extends ReplayResult {
+  /** A retryable failure ended or marked the pass: try again after a backoff. */
+  retryLater: boolean;
+  /** The longest `Retry-After` a failure asked for. */
+  retryAfterMs?: number;
+}
+
+export interface PassOptions {
+  send: SendFunction;
+  /** Batches sent at once (at least 1). */
+  concurrency: number;
+  /** Attempts per batch within this pass (at least 1). */
+  attemptsPerBatch: number;
+  batchSize: number;
+  /** Automatic replays stop at the first retryable failure instead of hammering a backend that is down. */
+  stopOnRetryableFailure: boolean;
+  onSuccess?: ((trace: BufferedTrace) => void) | undefined;
+  onFailure?: ((trace: BufferedTrace, error: unknown) => void) | undefined;
+}
+
+/** What a pass needs from the buffer that runs it. */
+export interface PassContext {
+  backend: StorageBackend;
+  instanceId: string;
+  leaseMs: number;
+  maxAttempts: number;
+  /** Whether the pass runs under a cross-context lock (then others' leases are stale). */
+  exclusive: boolean;
+  /** Traces stored after the pass started wait for the next one. */
+  storedBefore: (record: StoredTrace) => boolean;
+  isKnownOffline: () => boolean;
+  closing: AbortSignal;
+  reporter: Reporter;
+  delivered: (traces: TraceRef[]) => void;
+}
