@@ -5,13 +5,13 @@ export type * from './core/storage-backend.js';
 export { compareAge, type CorruptRecord, type Lease, type StoredTrace } from './core/record.js';
 export { memoryBackend } from './backends/memory-backend.js';
 export {
+  databaseNameFor,
   indexedDbBackend,
   type IndexedDbBackendOptions,
   type IndexedDbDurability,
 } from './backends/indexeddb/index.js';
 export { opfsAvailable } from './backends/opfs/available.js';
 export { opfsBackend, type OpfsBackendOptions } from './backends/opfs/index.js';
-export { databaseNameFor } from './backends/select-backend.js';
 // The contract every backend passes, to run against your own.
 export {
   applicableCases,

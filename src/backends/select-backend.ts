@@ -6,8 +6,6 @@ import { indexedDbBackend, type IndexedDbDurability } from './indexeddb/index.js
 import { memoryBackend } from './memory-backend.js';
 import { opfsAvailable } from './opfs/available.js';
 
-export { databaseNameFor } from './indexeddb/index.js';
-
 export interface SelectOptions {
   name: string;
   storage: StorageChoice;
