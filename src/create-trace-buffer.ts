@@ -5,8 +5,11 @@ import { createBufferCore, type TraceBuffer } from './core/trace-buffer.js';
 import { openChannel } from './platform/broadcast-channel.js';
 import { isKnownOffline, watchOnline } from './platform/connectivity.js';
 import { watchPageExit } from './platform/page-lifecycle.js';
+import { watchProcessExit } from './platform/process-exit.js';
 import { randomUUID } from './platform/random-uuid.js';
 import { reportUncaught } from './platform/report-uncaught.js';
+import { manualReplayReason } from './platform/request-scoped.js';
+import { unrefTimer } from './platform/unref-timer.js';
 import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
 
 export interface TraceBufferOptions extends CoreOptions {
@@ -36,5 +39,8 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     watchOnline,
     watchPageExit,
     reportUncaught,
+    manualReplayReason: manualReplayReason(),
+    watchProcessExit,
+    unrefTimer,
   });
 }

@@ -22,6 +22,7 @@ export interface StatusSources {
   isClosed: () => boolean;
   locksAvailable: boolean;
   isKnownOffline: () => boolean;
+  manualReplayReason: string | null;
 }
 
 /**
@@ -64,6 +65,7 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     coordination: { locks: sources.locksAvailable, broadcast: sources.bus.channel() !== null },
     autoReplay: scheduler !== undefined,
     nextReplayAt: scheduler?.nextRunAt ?? null,
+    manualReplayReason: sources.manualReplayReason,
     online: !sources.isKnownOffline(),
     closed: sources.isClosed(),
   };

@@ -25,7 +25,9 @@ export type TraceBufferErrorCode =
   /** A user callback (`onError`, `onReplaySuccess`, ...) threw. */
   | 'CALLBACK_FAILED'
   /** The buffer was used after `close()`. */
-  | 'CLOSED';
+  | 'CLOSED'
+  /** A server process ran out of work with traces still buffered (`details.count` of them). */
+  | 'UNSENT_AT_EXIT';
 
 /** Marks errors of this library even when the prototype chain is lost (a worker bridge). */
 export const ERROR_SOURCE = 'offline-trace-buffer';

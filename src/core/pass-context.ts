@@ -1,3 +1,4 @@
+import type { ClosingSignal } from './closing.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
 import type { Reporter } from './reporter.js';
@@ -41,7 +42,7 @@ export interface PassContext {
   /** Traces stored after the pass started wait for the next one. */
   storedBefore: (record: StoredTrace) => boolean;
   isKnownOffline: () => boolean;
-  closing: AbortSignal;
+  closing: ClosingSignal;
   reporter: Reporter;
   delivered: (traces: TraceRef[]) => void;
 }

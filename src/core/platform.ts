@@ -40,4 +40,13 @@ export interface CorePlatform {
    * Default: `console.error`, which every runtime has.
    */
   reportUncaught?: (error: unknown) => void;
+  /**
+   * Why replay cannot run by itself here (an edge runtime whose timers and I/O
+   * belong to one request), or null: then a `send` starts no timer.
+   */
+  manualReplayReason?: string | null;
+  /** Calls `onExit` once when a server process has nothing left to do; returns the unsubscribe function. */
+  watchProcessExit?: (onExit: () => Promise<void>) => () => void;
+  /** Keeps a timer from holding a server process open. */
+  unrefTimer?: (timer: unknown) => void;
 }

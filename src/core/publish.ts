@@ -1,3 +1,4 @@
+import type { ClosingSignal } from './closing.js';
 import { deliveryError, type SendFunction } from './delivery.js';
 import { TraceBufferError } from './errors.js';
 import type { TraceRef } from './events.js';
@@ -10,7 +11,7 @@ import type { PublishOutcome } from './trace-buffer-api.js';
 export interface PublishParts {
   options: Pick<ResolvedOptions, 'leaseMs' | 'onFlushFailure'>;
   reporter: Reporter;
-  closing: AbortSignal;
+  closing: ClosingSignal;
   /** Sending is not tried when the platform knows it is offline, or the buffer is closing. */
   skipSending: () => boolean;
   delivered: (traces: TraceRef[]) => void;

@@ -1,3 +1,4 @@
+import type { ClosingSignal } from './closing.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
 import { TraceBufferError, TraceBufferOptionError } from './errors.js';
@@ -19,7 +20,7 @@ export interface ReplayRunnerParts {
   commits: GroupCommit;
   reporter: Reporter;
   /** Aborted by close(): a send still running is told to stop; its batch stays buffered. */
-  closing: AbortSignal;
+  closing: ClosingSignal;
   /** The sequence number the next store of this buffer will get. */
   nextSeq: () => number;
   delivered: (traces: TraceRef[]) => void;

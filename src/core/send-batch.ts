@@ -1,3 +1,4 @@
+import type { ClosingSignal } from './closing.js';
 import { classifyFailure, type DeliveryFailure, type SendFunction, type SendResult } from './delivery.js';
 import { TraceBufferError } from './errors.js';
 import type { BufferedTrace } from './record.js';
@@ -12,7 +13,7 @@ export interface SendAttempt {
   attempt: number;
   leaseMs: number;
   /** Aborted when the buffer closes. */
-  closing: AbortSignal;
+  closing: ClosingSignal;
 }
 
 /** What one attempt did. */

@@ -80,6 +80,8 @@ export interface BufferStatus {
   /** Whether replay runs by itself, and when the next timed replay is due (ms since the epoch). */
   autoReplay: boolean;
   nextReplayAt: number | null;
+  /** Why replay does not run by itself here although `send` is given (Cloudflare Workers, Vercel's edge), else null. */
+  manualReplayReason: string | null;
   /** `navigator.onLine` as last known: false means offline for sure, true only maybe online. */
   online: boolean;
   closed: boolean;
@@ -113,6 +115,10 @@ export interface TraceBuffer {
   subscribe(listener: BufferListener): () => void;
   /** Resolves once every store issued so far has settled. */
   flush(): Promise<void>;
-  /** Commits pending stores, waits for a running replay, and releases storage. */
+  /**
+   * Commits pending stores, waits for a running replay, and releases storage.
+   * It sends nothing itself: to drain before a server exits, call
+   * `await replayBufferedTraces()` first, then `close()`.
+   */
   close(): Promise<void>;
 }

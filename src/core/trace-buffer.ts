@@ -1,4 +1,5 @@
 import { buildRecord } from './build-record.js';
+import { Closing } from './closing.js';
 import { bufferStatus, type StatusSources } from './buffer-status.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
 import { EventBus } from './event-bus.js';
@@ -19,6 +20,7 @@ import {
 import { ReplayRunner } from './replay-runner.js';
 import { ReplayScheduler } from './replay-scheduler.js';
 import { Reporter } from './reporter.js';
+import { warnUnsentAtExit } from './unsent-at-exit.js';
 import type { EvictedTrace } from './storage-backend.js';
 import type { PublishOutcome, TraceBuffer } from './trace-buffer-api.js';
 
@@ -29,7 +31,7 @@ export type * from './trace-buffer-api.js';
 /** The parts a buffer is made of; each method below is one short function over them. */
 interface BufferCore extends StatusSources {
   platform: CorePlatform;
-  closing: AbortController;
+  closing: Closing;
   /** Orders traces stored in one millisecond by this writer. */
   seq: number;
   closed: boolean;
@@ -64,14 +66,22 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
 }
 
 function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
-  const instanceId = platform.generateId();
+  // Made on first use, not here: workerd refuses random values at module scope.
+  let id: string | undefined;
+  const ids = {
+    get instanceId() {
+      return (id ??= platform.generateId());
+    },
+  };
   const isKnownOffline = platform.isKnownOffline ?? (() => false);
   const counts = { stored: 0, delivered: 0 };
-  const closing = new AbortController();
+  const closing = new Closing();
   const backend = new LazyBackend(platform.openBackend);
   const bus: EventBus = new EventBus({
     channelName: `offline-trace-buffer:${options.name}:events`,
-    instanceId,
+    get instanceId() {
+      return ids.instanceId;
+    },
     openChannel: platform.openChannel,
     onEvent: options.onEvent,
     report: (error) => reporter.error(error),
@@ -104,16 +114,19 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     stopWatching: [],
     locksAvailable: platform.locksAvailable ?? false,
     isKnownOffline,
+    manualReplayReason: (options.autoReplay && options.send && platform.manualReplayReason) || null,
     isClosed: () => buffer.closed,
     scheduler: undefined,
     runner: new ReplayRunner({
       options,
       platform,
-      instanceId,
+      get instanceId() {
+        return ids.instanceId;
+      },
       backend,
       commits,
       reporter,
-      closing: closing.signal,
+      closing,
       nextSeq: () => buffer.seq,
       delivered,
     }),
@@ -122,11 +135,14 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
   return buffer;
 }
 
-/** With a `send`, replay runs by itself: at start-up, on `online`, on a backoff timer. */
+/**
+ * With a `send`, replay runs by itself: at start-up, on `online`, on a backoff
+ * timer; except where timers belong to a request (see `manualReplayReason`).
+ */
 function startAutoReplay(buffer: BufferCore): void {
   const { options, platform, runner, backend, reporter } = buffer;
   const send = options.send;
-  if (options.autoReplay && send) {
+  if (options.autoReplay && send && !buffer.manualReplayReason) {
     const scheduler = new ReplayScheduler(options.autoReplay, {
       run: () =>
         runner.serialised(() =>
@@ -134,6 +150,7 @@ function startAutoReplay(buffer: BufferCore): void {
         ),
       hasTraces: async () => (await (await backend.get()).stats()).count > 0,
       isKnownOffline: buffer.isKnownOffline,
+      unref: platform.unrefTimer,
       onPassError: (error) => {
         const failure = storageError(error, 'replaying buffered traces');
         if (backend.shouldReport(failure)) reporter.error(failure);
@@ -146,6 +163,8 @@ function startAutoReplay(buffer: BufferCore): void {
   // Stores already in flight are committed at once when the page goes away.
   const unwatchExit = platform.watchPageExit?.(() => buffer.commits.commitNow());
   if (unwatchExit) buffer.stopWatching.push(unwatchExit);
+  const unwatchProcess = platform.watchProcessExit?.(() => warnUnsentAtExit(buffer));
+  if (unwatchProcess) buffer.stopWatching.push(unwatchProcess);
   buffer.scheduler?.start();
 }
 
@@ -204,8 +223,8 @@ async function publishTrace(
   const parts = {
     options: buffer.options,
     reporter: buffer.reporter,
-    closing: buffer.closing.signal,
-    skipSending: () => buffer.isKnownOffline() || buffer.closed || buffer.closing.signal.aborted,
+    closing: buffer.closing,
+    skipSending: () => buffer.isKnownOffline() || buffer.closed || buffer.closing.aborted,
     delivered: buffer.delivered,
     enqueue: (stored: StoredTrace) => enqueue(buffer, stored),
   };

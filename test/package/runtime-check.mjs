@@ -148,11 +148,13 @@ async function workerdChecks() {
     await check(`${name}: the round trip inside one request`, async () => {
       expectRoundTrip(await get('/round-trip?id=workerd'), collector.received('workerd'), 'workerd');
     });
-    await check(
-      `${name}: the module-scope buffer replays in each request that asks, each trace sent once`,
-      async () => {
+    for (const [route, what] of [
+      ['isolate', 'the module-scope buffer'],
+      ['kept', 'a buffer made in request 1 and kept'],
+    ]) {
+      await check(`${name}: ${what} replays in each request that asks, each trace sent once`, async () => {
         const seen = [];
-        for (const id of ['req-1', 'req-2', 'req-3']) seen.push(await get(`/isolate?id=${id}`));
+        for (const id of ['req-1', 'req-2', 'req-3']) seen.push(await get(`/${route}?id=${id}`));
         expectEqual(
           seen.map(({ replayError, errors, status }) => ({
             replayError,
@@ -162,9 +164,9 @@ async function workerdChecks() {
           })),
           [1, 2, 3].map(() => ({ replayError: null, errors: [], total: 0, lastError: null })),
         );
-        expectEqual(collector.received('isolate'), ['req-1', 'req-2', 'req-3']);
-      },
-    );
+        expectEqual(collector.received(route), ['req-1', 'req-2', 'req-3']);
+      });
+    }
     await check(`${name}: the status says replay is manual there, and why`, async () => {
       const { status } = await get('/status');
       expectEqual(
@@ -204,7 +206,7 @@ function expectRoundTrip(facts, received, tag) {
       totalTraces: 2,
       lastError: null,
       autoReplay: false,
-      manualReplayReason: facts?.before?.manualReplayReason,
+      manualReplayReason: null,
     },
     replayed: 2,
     failed: 0,

@@ -14,6 +14,9 @@ const isolateBuffer = createTraceBuffer({
   onError: (error) => errors.push(`${error.code}: ${error.message}`),
 });
 
+/** The other way to keep one: made by the first request, used by the next ones. */
+let keptBuffer;
+
 export default {
   async fetch(request, env, ctx) {
     collectorUrl = env.COLLECTOR_URL;
@@ -29,6 +32,16 @@ export default {
       await buffer.storeTrace({ inferenceId: id });
       ctx.waitUntil(buffer.replayBufferedTraces().then(() => buffer.close()));
       return new Response('stored');
+    }
+    if (url.pathname === '/kept') {
+      keptBuffer ??= createTraceBuffer({
+        name: 'kept',
+        send: postTo(`${collectorUrl}/kept`),
+        onError: (error) => errors.push(`${error.code}: ${error.message}`),
+      });
+      await keptBuffer.storeTrace({ inferenceId: id });
+      const replayError = await keptBuffer.replayBufferedTraces().then(() => null, String);
+      return Response.json({ replayError, errors, status: statusFacts(await keptBuffer.getBufferStatus()) });
     }
     if (url.pathname !== '/status') await isolateBuffer.storeTrace({ inferenceId: id });
     let replayError = null;
