@@ -2,7 +2,7 @@
 // interface the core owns, the age order every backend keeps, and the
 // backends this package ships, to compose or to migrate between.
 export type * from './core/storage-backend.js';
-export { compareAge, type CorruptRecord, type Lease, type StoredTrace } from './core/record.js';
+export { compareAge, decodeStoredTrace, type CorruptRecord, type Lease, type StoredTrace } from './core/record.js';
 export { memoryBackend } from './backends/memory-backend.js';
 export {
   databaseNameFor,

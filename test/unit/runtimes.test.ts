@@ -118,7 +118,7 @@ describe('process exit (Node, Bun, Deno)', () => {
     expect(unwatch).toHaveBeenCalledOnce();
   });
 
-  it('one beforeExit listener serves every buffer, and each hook runs once', async () => {
+  it('one beforeExit listener serves every buffer, and each hook runs once', () => {
     const before = process.listenerCount('beforeExit');
     const calls: number[] = [];
     const stops = Array.from({ length: 20 }, (_, i) => watchProcessExit(() => (calls.push(i), Promise.resolve())));
