@@ -103,14 +103,19 @@ try {
   }
 
   if (await available('edge-runtime', bin('edge-runtime'))) {
-    await check(`edge-runtime ${versionOf('edge-runtime')}: the round trip inside a fetch event`, async () => {
-      const { EdgeRuntime } = requireHere('edge-runtime');
-      const runtime = new EdgeRuntime({ initialCode: await bundleFor(installed.dir, 'edge.mjs', 'iife') });
-      const response = await runtime.dispatchFetch(
-        `http://edge.test/?collector=${encodeURIComponent(collector.url('edge-runtime'))}`,
-      );
-      expectRoundTrip(await response.json(), collector.received('edge-runtime'), 'edge-runtime');
-    });
+    await check(
+      `edge-runtime ${versionOf('edge-runtime')}: the round trip inside a fetch event; with send, replay is manual`,
+      async () => {
+        const { EdgeRuntime } = requireHere('edge-runtime');
+        const runtime = new EdgeRuntime({ initialCode: await bundleFor(installed.dir, 'edge.mjs', 'iife') });
+        const response = await runtime.dispatchFetch(
+          `http://edge.test/?collector=${encodeURIComponent(collector.url('edge-runtime'))}`,
+        );
+        const { withSend, ...facts } = await response.json();
+        expectEqual(withSend, { autoReplay: false, manual: 'string' });
+        expectRoundTrip(facts, collector.received('edge-runtime'), 'edge-runtime');
+      },
+    );
   }
 
   if (await available('miniflare', bin('miniflare'))) await workerdChecks();
