@@ -9,7 +9,6 @@ import { watchProcessExit } from './platform/process-exit.js';
 import { randomUUID } from './platform/random-uuid.js';
 import { reportUncaught } from './platform/report-uncaught.js';
 import { manualReplayReason } from './platform/request-scoped.js';
-import { unrefTimer } from './platform/unref-timer.js';
 import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
 
 export interface TraceBufferOptions extends CoreOptions {
@@ -41,6 +40,5 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     reportUncaught,
     manualReplayReason: manualReplayReason(),
     watchProcessExit,
-    unrefTimer,
   });
 }

@@ -47,6 +47,4 @@ export interface CorePlatform {
   manualReplayReason?: string | null;
   /** Calls `onExit` once when a server process has nothing left to do; returns the unsubscribe function. */
   watchProcessExit?: (onExit: () => Promise<void>) => () => void;
-  /** Keeps a timer from holding a server process open. */
-  unrefTimer?: (timer: unknown) => void;
 }

@@ -27,8 +27,6 @@ export interface SchedulerHooks {
   /** Reports a pass that threw (storage failure); the scheduler keeps going. */
   onPassError: (error: unknown) => void;
   random?: () => number;
-  /** Keeps the timer from holding a server process open (default: its `unref()`, if any). */
-  unref?: (timer: unknown) => void;
 }
 
 /**
@@ -97,8 +95,8 @@ export class ReplayScheduler {
       this.nextRunAt = null;
       void this.pass();
     }, spread);
-    // On a server a pending retry must not keep the process alive.
-    (this.hooks.unref ?? ((timer) => (timer as { unref?: () => void }).unref?.()))(this.timer);
+    // In Node a pending retry must not keep the process alive.
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   private async pass(): Promise<void> {

@@ -150,7 +150,6 @@ function startAutoReplay(buffer: BufferCore): void {
         ),
       hasTraces: async () => (await (await backend.get()).stats()).count > 0,
       isKnownOffline: buffer.isKnownOffline,
-      unref: platform.unrefTimer,
       onPassError: (error) => {
         const failure = storageError(error, 'replaying buffered traces');
         if (backend.shouldReport(failure)) reporter.error(failure);

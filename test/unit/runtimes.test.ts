@@ -10,7 +10,6 @@ import { openChannel } from '../../src/platform/broadcast-channel.js';
 import { watchProcessExit } from '../../src/platform/process-exit.js';
 import { manualReplayReason } from '../../src/platform/request-scoped.js';
 import { randomUUID } from '../../src/platform/random-uuid.js';
-import { unrefTimer } from '../../src/platform/unref-timer.js';
 
 const send = () => Promise.resolve();
 
@@ -131,18 +130,6 @@ describe('process exit (Node, Bun, Deno)', () => {
 });
 
 describe('Deno', () => {
-  it('unrefTimer hands a numeric timer to Deno.unrefTimer, and unrefs a Node timer', () => {
-    const unref = vi.fn();
-    vi.stubGlobal('Deno', { unrefTimer: unref });
-    unrefTimer(7);
-    expect(unref).toHaveBeenCalledWith(7);
-    const timer = setTimeout(() => undefined, 1000);
-    const spy = vi.spyOn(timer, 'unref');
-    unrefTimer(timer);
-    expect(spy).toHaveBeenCalled();
-    clearTimeout(timer);
-  });
-
   it('opens no BroadcastChannel, which would keep the process alive (no unref there)', () => {
     vi.stubGlobal('Deno', {});
     expect(openChannel('runtimes-test', () => undefined)).toBeNull();
