@@ -23,14 +23,8 @@ export async function warnUnsentAtExit({ backend, commits, reporter, isClosed }:
     const store = await backend.get();
     const { count } = await store.stats();
     if (count === 0 || isClosed()) return;
-    const fate = store.kind === 'memory' ? 'they are lost with the process' : `they stay in the ${store.kind} backend`;
-    reporter.error(
-      new TraceBufferError(
-        'UNSENT_AT_EXIT',
-        `${count} buffered trace(s) were not sent when the process ran out of work; ${fate}. To drain before exit, await replayBufferedTraces() and then close().`,
-        { details: { count, backend: store.kind } },
-      ),
-    );
+    const message = `${count} trace(s) still buffered (${store.kind}) at exit; to drain, await replayBufferedTraces() and then close().`;
+    reporter.error(new TraceBufferError('UNSENT_AT_EXIT', message, { details: { count, backend: store.kind } }));
   } catch (error) {
     reporter.error(storageError(error, 'counting the traces left at exit'));
   }

@@ -6,11 +6,13 @@
  */
 export function manualReplayReason(): string | null {
   const scope = globalThis as { navigator?: { userAgent?: unknown }; EdgeRuntime?: unknown };
-  if (scope.navigator?.userAgent === 'Cloudflare-Workers') {
-    return 'Cloudflare Workers run timers and I/O only for the request that started them: call replayBufferedTraces() in a request or in ctx.waitUntil()';
-  }
-  if (typeof scope.EdgeRuntime === 'string') {
-    return "Vercel's edge runtime runs work only while a request lasts: call replayBufferedTraces() in a request or in waitUntil()";
-  }
-  return null;
+  const runtime =
+    scope.navigator?.userAgent === 'Cloudflare-Workers'
+      ? 'Cloudflare Workers'
+      : typeof scope.EdgeRuntime === 'string'
+        ? "Vercel's edge runtime"
+        : null;
+  return (
+    runtime && `${runtime} runs timers only within a request: call replayBufferedTraces() in one, or in waitUntil()`
+  );
 }

@@ -16,11 +16,12 @@ import { installPackedPackage } from './packed-package.mjs';
 
 /**
  * gzip bytes of library code an app that stores traces on the main thread may
- * load up front. Issue 13 aimed at 10,240 B; the build measures 15,834 B (the
+ * load up front. Issue 13 aimed at 10,240 B; the build measures 16,333 B (the
  * README's "Size and packaging" says where the bytes go and what 10 KB would
  * cost), so this budget guards against growth from here. Lower it as the size falls.
+ * Issue 16 added 499 B: request-scoped edges, the exit warning, the plain closing signal.
  */
-const MAIN_THREAD_BUDGET_BYTES = 16_000;
+const MAIN_THREAD_BUDGET_BYTES = 16_400;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [
