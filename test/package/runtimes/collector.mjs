@@ -25,9 +25,22 @@ export async function startRuntimeCollector() {
   return {
     url: (key) => `${origin}/${key}`,
     received: (key) => received.get(key) ?? [],
-    /** Resolves once `count` ids arrived at `key` (deliveries made after a response, in waitUntil). */
+    /**
+     * Resolves once `count` ids arrived at `key` (deliveries made after a
+     * response, in waitUntil); rejects if they have not after 30 s, a liveness
+     * guard so a delivery that never comes fails the check instead of hanging.
+     */
     async waitFor(key, count) {
-      while ((received.get(key) ?? []).length < count) await new Promise((resolve) => waiters.push(resolve));
+      const deadline = Date.now() + 30_000;
+      while ((received.get(key) ?? []).length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0)
+          throw new Error(`${key}: ${count} deliveries expected, got ${JSON.stringify(received.get(key) ?? [])}`);
+        await new Promise((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, left);
+        });
+      }
     },
     close: () =>
       new Promise((resolve) => {
