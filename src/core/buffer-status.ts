@@ -1,5 +1,6 @@
 import { storageError } from './errors.js';
 import type { EventBus } from './event-bus.js';
+import type { Expiry } from './expiry.js';
 import type { GroupCommit } from './group-commit.js';
 import type { LazyBackend } from './lazy-backend.js';
 import type { ResolvedOptions } from './options.js';
@@ -7,6 +8,7 @@ import type { ReplayRunner } from './replay-runner.js';
 import type { ReplayScheduler } from './replay-scheduler.js';
 import type { Reporter } from './reporter.js';
 import type { BackendStats } from './storage-backend.js';
+import type { StorageStanding } from './storage-standing.js';
 import type { BufferStatus } from './trace-buffer-api.js';
 
 /** Where each field of the status comes from. */
@@ -23,6 +25,8 @@ export interface StatusSources {
   locksAvailable: boolean;
   isKnownOffline: () => boolean;
   manualReplayReason: string | null;
+  expiry: Expiry | undefined;
+  storageStanding: StorageStanding;
 }
 
 /**
@@ -39,6 +43,7 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     try {
       const store = await backend.get();
       kind = store.kind;
+      await sources.expiry?.sweep(store);
       stats = await store.stats();
     } catch (error) {
       const failure = storageError(error, 'reading the buffer status');
@@ -66,6 +71,7 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     autoReplay: scheduler !== undefined,
     nextReplayAt: scheduler?.nextRunAt ?? null,
     manualReplayReason: sources.manualReplayReason,
+    storage: await sources.storageStanding.status(),
     online: !sources.isKnownOffline(),
     closed: sources.isClosed(),
   };

@@ -15,6 +15,7 @@ export interface Claim {
 export async function claimBatch(ctx: PassContext, batchSize: number, after: AgeCursor | undefined): Promise<Claim> {
   const now = Date.now();
   const picked: StoredTrace[] = [];
+  const expired: StoredTrace[] = [];
   let cursor = after;
   scan: for (;;) {
     const page = await ctx.backend.readOldest(batchSize, cursor);
@@ -23,6 +24,11 @@ export async function claimBatch(ctx: PassContext, batchSize: number, after: Age
     for (const record of page.records) {
       // Past the pass's snapshot: what follows was stored after it began.
       if (!ctx.storedBefore(record)) break scan;
+      if (ctx.expiry?.isExpired(record)) {
+        expired.push(record);
+        cursor = record;
+        continue;
+      }
       const leasedElsewhere =
         !ctx.exclusive && record.lease && record.lease.owner !== ctx.instanceId && record.lease.expiresAt > now;
       if (leasedElsewhere) {
@@ -37,6 +43,7 @@ export async function claimBatch(ctx: PassContext, batchSize: number, after: Age
       if (isolated || picked.length >= batchSize) break scan;
     }
   }
+  await ctx.expiry?.drop(ctx.backend, expired);
   if (picked.length === 0) return { batch: [], next: cursor, exhausted: true };
   // Under the lock no other replayer runs, and one that dies releases the
   // lock with its life: a lease would protect nothing and cost a rewrite of

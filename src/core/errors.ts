@@ -22,6 +22,8 @@ export type TraceBufferErrorCode =
   | 'SEND_FAILED'
   /** Change notifications to other tabs and workers (BroadcastChannel) could not be opened or posted. */
   | 'BROADCAST_FAILED'
+  /** `navigator.storage.persist()` failed (asked for by `persist: true`); a refusal is not an error. */
+  | 'PERSIST_FAILED'
   /** A user callback (`onError`, `onReplaySuccess`, ...) threw. */
   | 'CALLBACK_FAILED'
   /** The buffer was used after `close()`. */

@@ -18,7 +18,9 @@ export type DropReason =
   /** The collector refused the trace for good (a 4xx other than 408 and 429). */
   | 'rejected'
   /** Retryable failures reached `maxAttempts`. */
-  | 'exhausted';
+  | 'exhausted'
+  /** Older than `maxAgeMs`: never sent, dropped by the next store, status or replay. */
+  | 'expired';
 
 export interface TraceRef {
   /** The buffer id (a UUID). */

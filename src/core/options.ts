@@ -56,6 +56,21 @@ export interface CoreOptions {
    * it is offline do not count. Default: no limit (the cap bounds storage).
    */
   maxAttempts?: number;
+  /**
+   * Oldest a trace may be, in ms since it was stored: older ones are never
+   * sent and are dropped (reason `expired`) by the next store, status or
+   * replay. Default: no limit, since a trace kept is not a trace lost; a
+   * collector that refuses old data (or a privacy policy) is the reason to set it.
+   */
+  maxAgeMs?: number;
+  /**
+   * Asks the browser once (`navigator.storage.persist()`) to exempt the
+   * origin's storage from eviction under storage pressure, which would
+   * otherwise remove every buffered trace at once. The answer is in
+   * `getBufferStatus().storage`. Pages only; elsewhere the status says
+   * `unsupported`. Default false.
+   */
+  persist?: boolean;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -77,6 +92,8 @@ export interface ResolvedOptions {
   autoReplay: Required<AutoReplayOptions> | null;
   leaseMs: number;
   maxAttempts: number;
+  maxAgeMs: number;
+  persist: boolean;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
@@ -119,6 +136,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     autoReplay: autoReplayOption(given['autoReplay'], given['send'] !== undefined),
     leaseMs: count(given, 'leaseMs', DEFAULT_LEASE_MS, 1),
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
+    maxAgeMs: given['maxAgeMs'] === Infinity ? Infinity : count(given, 'maxAgeMs', Infinity, 1),
+    persist: optionalBoolean(given, 'persist', false),
     createdBy: optionalString(
       given,
       'createdBy',
@@ -147,6 +166,13 @@ export function count(
       max === Number.MAX_SAFE_INTEGER ? `a whole number of ${min} or more` : `a whole number from ${min} to ${max}`;
     throw new TraceBufferOptionError(option, value, allowed);
   }
+  return value;
+}
+
+function optionalBoolean(given: Record<string, unknown>, option: string, fallback: boolean): boolean {
+  const value = given[option];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TraceBufferOptionError(option, value, 'true or false');
   return value;
 }
 

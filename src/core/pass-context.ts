@@ -1,6 +1,7 @@
 import type { ClosingSignal } from './closing.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
+import type { Expiry } from './expiry.js';
 import type { Reporter } from './reporter.js';
 import type { BufferedTrace, StoredTrace } from './record.js';
 import type { StorageBackend } from './storage-backend.js';
@@ -45,4 +46,6 @@ export interface PassContext {
   closing: ClosingSignal;
   reporter: Reporter;
   delivered: (traces: TraceRef[]) => void;
+  /** `maxAgeMs`: expired traces are dropped, never sent. Absent without an age limit. */
+  expiry?: Expiry | undefined;
 }

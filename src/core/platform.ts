@@ -20,6 +20,16 @@ export interface Channel {
   close(): void;
 }
 
+/** The device's storage standing (`navigator.storage`), as far as this context can read it. */
+export interface DeviceStorage {
+  /** Bytes the origin uses and may use; null where the browser does not say. */
+  estimate: () => Promise<{ usage: number | null; quota: number | null }>;
+  /** Whether the origin's storage is exempt from eviction under pressure; missing where it cannot be read. */
+  persisted?: () => Promise<boolean>;
+  /** Asks for that exemption; missing outside pages (workers have no `persist()`). */
+  persist?: () => Promise<boolean>;
+}
+
 export interface CorePlatform {
   /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
   openBackend: () => Promise<BackendChoice>;
@@ -45,6 +55,8 @@ export interface CorePlatform {
    * belong to one request), or null: then a `send` starts no timer.
    */
   manualReplayReason?: string | null;
+  /** `navigator.storage` where it exists, else null (WebKitGTK, servers, edges). */
+  deviceStorage?: DeviceStorage | null;
   /** Calls `onExit` once when a server process has nothing left to do; returns the unsubscribe function. */
   watchProcessExit?: (onExit: () => Promise<void>) => () => void;
 }

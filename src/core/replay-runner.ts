@@ -2,6 +2,7 @@ import type { ClosingSignal } from './closing.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
 import { TraceBufferError, TraceBufferOptionError } from './errors.js';
+import type { Expiry } from './expiry.js';
 import type { GroupCommit } from './group-commit.js';
 import type { LazyBackend } from './lazy-backend.js';
 import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions } from './options.js';
@@ -24,6 +25,7 @@ export interface ReplayRunnerParts {
   /** The sequence number the next store of this buffer will get. */
   nextSeq: () => number;
   delivered: (traces: TraceRef[]) => void;
+  expiry?: Expiry | undefined;
 }
 
 /** How one pass runs: from a call by hand, or from the scheduler. */
@@ -134,6 +136,7 @@ export class ReplayRunner {
             closing: this.#parts.closing,
             reporter,
             delivered: this.#parts.delivered,
+            expiry: this.#parts.expiry,
           },
           {
             send,

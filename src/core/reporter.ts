@@ -19,6 +19,7 @@ export class Reporter {
     closed: 0,
     rejected: 0,
     exhausted: 0,
+    expired: 0,
   };
   readonly #corruptSeen = new Set<string>();
   readonly #onError: ((error: TraceBufferError) => void) | undefined;

@@ -1,6 +1,9 @@
 import type { SendFunction } from './delivery.js';
 import type { BufferListener, DropReason } from './events.js';
 import type { BufferedTrace, TraceConfig, TraceData } from './record.js';
+import type { StorageStatus } from './storage-standing.js';
+
+export type { PersistRequest, StorageStatus } from './storage-standing.js';
 
 /**
  * What users call: the buffer's public shape, with Openlayer's names and
@@ -82,6 +85,13 @@ export interface BufferStatus {
   nextReplayAt: number | null;
   /** Why replay does not run by itself here although `send` is given (Cloudflare Workers, Vercel's edge), else null. */
   manualReplayReason: string | null;
+  /**
+   * The origin's storage as the browser reports it (`navigator.storage`):
+   * usage and quota of the whole origin, whether it is persisted, and what
+   * `persist: true` got. Where it cannot be read, `supported` is false and
+   * `reason` says why.
+   */
+  storage: StorageStatus;
   /** `navigator.onLine` as last known: false means offline for sure, true only maybe online. */
   online: boolean;
   closed: boolean;

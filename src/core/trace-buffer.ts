@@ -3,6 +3,7 @@ import { Closing } from './closing.js';
 import { bufferStatus, type StatusSources } from './buffer-status.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
 import { EventBus } from './event-bus.js';
+import { Expiry } from './expiry.js';
 import type { BufferListener, TraceRef } from './events.js';
 import { GroupCommit } from './group-commit.js';
 import { LazyBackend } from './lazy-backend.js';
@@ -20,6 +21,7 @@ import {
 import { ReplayRunner } from './replay-runner.js';
 import { ReplayScheduler } from './replay-scheduler.js';
 import { Reporter } from './reporter.js';
+import { StorageStanding } from './storage-standing.js';
 import { warnUnsentAtExit } from './unsent-at-exit.js';
 import type { EvictedTrace } from './storage-backend.js';
 import type { PublishOutcome, TraceBuffer } from './trace-buffer-api.js';
@@ -94,6 +96,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     maxBufferSize: options.maxBufferSize,
     inserted: (records, evicted) => inserted(buffer, records, evicted),
   });
+  const expiry = options.maxAgeMs === Infinity ? undefined : new Expiry(options.maxAgeMs, reporter);
   const delivered = (traces: TraceRef[]): void => {
     counts.delivered += traces.length;
     bus.emit({ type: 'delivered', traces });
@@ -115,6 +118,8 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     locksAvailable: platform.locksAvailable ?? false,
     isKnownOffline,
     manualReplayReason: (options.autoReplay && options.send && platform.manualReplayReason) || null,
+    expiry,
+    storageStanding: new StorageStanding(platform.deviceStorage ?? null, reporter),
     isClosed: () => buffer.closed,
     scheduler: undefined,
     runner: new ReplayRunner({
@@ -129,8 +134,10 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
       closing,
       nextSeq: () => buffer.seq,
       delivered,
+      expiry,
     }),
   };
+  if (options.persist) buffer.storageStanding.requestPersistence();
   startAutoReplay(buffer);
   return buffer;
 }
@@ -177,6 +184,8 @@ function inserted(buffer: BufferCore, records: StoredTrace[], evicted: EvictedTr
     evicted.map(({ id, traceId, timestamp }) => ({ id, traceId, timestamp })),
   );
   buffer.scheduler?.stored();
+  const store = buffer.backend.known?.backend;
+  if (store) buffer.expiry?.afterInsert(store, records);
 }
 
 function prepare(buffer: BufferCore, traceData: unknown, config: unknown, inferencePipelineId: unknown): StoredTrace {
