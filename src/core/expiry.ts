@@ -50,10 +50,7 @@ export class Expiry {
   async drop(backend: StorageBackend, records: readonly StoredTrace[]): Promise<void> {
     if (records.length === 0) return;
     const removed = new Set(await backend.remove(records.map((record) => record.id)));
-    this.#reporter.drop(
-      'expired',
-      records.filter((record) => removed.has(record.id)).map(refOf),
-    );
+    this.#reporter.drop('expired', records.filter((record) => removed.has(record.id)).map(refOf));
   }
 
   async #sweep(backend: StorageBackend): Promise<number> {

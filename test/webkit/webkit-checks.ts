@@ -44,6 +44,34 @@ export const webkitChecks = driverSuite({
       },
     },
     {
+      name: 'status.storage says navigator.storage is missing, and persist: true does not throw',
+      needs: ['indexeddb'],
+      async run({ page }) {
+        const seen = await page.evaluate(async (name) => {
+          const { createTraceBuffer, databaseNameFor } = window.otb.library;
+          const errors: string[] = [];
+          const buffer = createTraceBuffer({ name, persist: true, onError: (e) => errors.push(e.code) });
+          const stored = await buffer.storeTrace({ inferenceId: 'webkit-storage' });
+          const { storage } = await buffer.getBufferStatus();
+          await buffer.close();
+          indexedDB.deleteDatabase(databaseNameFor(name));
+          return { stored, storage, errors };
+        }, uniqueName('webkit-storage'));
+        assert.deepEqual(seen, {
+          stored: true,
+          storage: {
+            supported: false,
+            usage: null,
+            quota: null,
+            persisted: null,
+            persistRequest: 'unsupported',
+            reason: 'navigator.storage is not available in this context',
+          },
+          errors: [],
+        });
+      },
+    },
+    {
       name: `two windows storing ${STORES_PER_WINDOW} traces each into one buffer name keep its cap of ${CAP} exactly`,
       needs: ['indexeddb', 'broadcast-channel'],
       async run({ page, openWindow }) {
