@@ -64,8 +64,9 @@ test('maxAgeMs on IndexedDB: traces past the limit are dropped as expired by the
     await buffer.flush();
     const status = await buffer.getBufferStatus();
     await buffer.replayBufferedTraces({
-      send: async (traces) => {
-        sent.push(...traces.map((t) => String(t.traceData['inferenceId'])));
+      send: (traces) => {
+        sent.push(...traces.map((t) => t.traceData['inferenceId'] as string));
+        return Promise.resolve();
       },
     });
     const left = (await buffer.getBufferedTraces()).length;

@@ -46,8 +46,9 @@ describe('maxAgeMs', () => {
     await buffer.storeTrace(llmTrace(3));
     vi.setSystemTime(Date.now() + 2 * HOUR);
     const result = await buffer.replayBufferedTraces({
-      send: async (traces) => {
-        sent.push(...traces.map((t) => String(t.traceData['inferenceId'])));
+      send: (traces) => {
+        sent.push(...traces.map((t) => t.traceData['inferenceId'] as string));
+        return Promise.resolve();
       },
     });
     expect(sent).toEqual(['inference-3']);
