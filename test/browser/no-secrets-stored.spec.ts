@@ -1,0 +1,68 @@
+import { HARNESS_ORIGIN } from '../support/harness-origin.js';
+import { serveOnLoopback, type LoopbackServer } from '../support/loopback-server.js';
+import { expect, test } from '../support/harness.js';
+
+// The README promises that an API key is never written to storage: the
+// senders hold it in memory only. Checked on what the browser really stored,
+// every IndexedDB database of the origin read raw, after traces were buffered
+// by a failed publish and a failed replay that both carried the key.
+
+const API_KEY = 'sk-test-never-stored-7f3a';
+const SESSION = 'session-never-stored-91c2';
+
+let server: LoopbackServer;
+const seenAuth: string[] = [];
+test.beforeAll(async () => {
+  server = await serveOnLoopback(
+    {
+      'Access-Control-Allow-Origin': HARNESS_ORIGIN,
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Content-Type, Authorization, X-Session, Idempotency-Key',
+    },
+    (request, _body, response) => {
+      seenAuth.push(`${request.headers['authorization']} ${request.headers['x-session']}`);
+      response.writeHead(503).end();
+    },
+  );
+});
+test.afterAll(() => server.close());
+
+test('openlayerSender: the API key and extra headers are sent but never written to IndexedDB', async ({ harness }) => {
+  const dump = await harness.evaluate(
+    async ({ baseURL, apiKey, session, name }) => {
+      const { createTraceBuffer, openlayerSender, databaseNameFor } = window.otb.library;
+      const send = openlayerSender({ baseURL, apiKey, headers: { 'X-Session': session }, inferencePipelineId: 'p-1' });
+      const buffer = createTraceBuffer({ name, send, autoReplay: false });
+      for (let i = 0; i < 3; i++) await buffer.publish({ inferenceId: `k-${i}`, output: 'hello' });
+      await buffer.replayBufferedTraces();
+      const status = await buffer.getBufferStatus();
+      await buffer.close();
+      // Every value of every store of the buffer's database, read without the library.
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(databaseNameFor(name));
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error ?? new Error('open failed'));
+      });
+      const values: unknown[] = [];
+      for (const storeName of Array.from(db.objectStoreNames)) {
+        const all = db.transaction(storeName).objectStore(storeName).getAll();
+        values.push(
+          await new Promise((resolve, reject) => {
+            all.onsuccess = () => resolve(all.result);
+            all.onerror = () => reject(all.error ?? new Error('read failed'));
+          }),
+        );
+      }
+      db.close();
+      indexedDB.deleteDatabase(databaseNameFor(name));
+      return { total: status.totalTraces, raw: JSON.stringify(values) };
+    },
+    { baseURL: server.origin, apiKey: API_KEY, session: SESSION, name: `secrets-${Date.now().toString(36)}` },
+  );
+  // The key really went out, and the traces really are stored.
+  expect(seenAuth).toContain(`Bearer ${API_KEY} ${SESSION}`);
+  expect(dump.total).toBe(3);
+  expect(dump.raw).toContain('k-2');
+  expect(dump.raw).not.toContain(API_KEY);
+  expect(dump.raw).not.toContain(SESSION);
+});
