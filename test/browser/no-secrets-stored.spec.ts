@@ -20,7 +20,7 @@ test.beforeAll(async () => {
       'Access-Control-Allow-Headers': 'Content-Type, Authorization, X-Session, Idempotency-Key',
     },
     (request, _body, response) => {
-      seenAuth.push(`${request.headers['authorization']} ${request.headers['x-session']}`);
+      seenAuth.push(`${String(request.headers['authorization'])} ${String(request.headers['x-session'])}`);
       response.writeHead(503).end();
     },
   );
