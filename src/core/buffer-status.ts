@@ -1,3 +1,4 @@
+import type { DeliveryBlock } from './delivery-block.js';
 import { storageError } from './errors.js';
 import type { EventBus } from './event-bus.js';
 import type { GroupCommit } from './group-commit.js';
@@ -23,6 +24,8 @@ export interface StatusSources {
   locksAvailable: boolean;
   isKnownOffline: () => boolean;
   manualReplayReason: string | null;
+  block: DeliveryBlock;
+  isPaused: () => boolean;
 }
 
 /**
@@ -66,6 +69,8 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     autoReplay: scheduler !== undefined,
     nextReplayAt: scheduler?.nextRunAt ?? null,
     manualReplayReason: sources.manualReplayReason,
+    blocked: sources.block.current && { ...sources.block.current },
+    paused: sources.isPaused(),
     online: !sources.isKnownOffline(),
     closed: sources.isClosed(),
   };
