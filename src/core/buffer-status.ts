@@ -1,3 +1,4 @@
+import type { DeliveryBlock } from './delivery-block.js';
 import { storageError } from './errors.js';
 import type { EventBus } from './event-bus.js';
 import type { Expiry } from './expiry.js';
@@ -27,6 +28,8 @@ export interface StatusSources {
   manualReplayReason: string | null;
   expiry: Expiry | undefined;
   storageStanding: StorageStanding;
+  block: DeliveryBlock;
+  isPaused: () => boolean;
 }
 
 /**
@@ -72,6 +75,8 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     nextReplayAt: scheduler?.nextRunAt ?? null,
     manualReplayReason: sources.manualReplayReason,
     storage: await sources.storageStanding.status(),
+    blocked: sources.block.current && { ...sources.block.current },
+    paused: sources.isPaused(),
     online: !sources.isKnownOffline(),
     closed: sources.isClosed(),
   };

@@ -20,6 +20,12 @@ export type TraceBufferErrorCode =
   | 'CORRUPT_RECORD'
   /** `send` failed while delivering a batch. */
   | 'SEND_FAILED'
+  /**
+   * Delivery is paused: the collector's answer (401, 403, 404, 3xx, a network
+   * or CORS failure, ...) says nothing about the traces, which stay buffered.
+   * Reported once per block; `details` has `status` when there was one.
+   */
+  | 'SEND_BLOCKED'
   /** Change notifications to other tabs and workers (BroadcastChannel) could not be opened or posted. */
   | 'BROADCAST_FAILED'
   /** `navigator.storage.persist()` failed (asked for by `persist: true`); a refusal is not an error. */

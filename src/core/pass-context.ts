@@ -1,4 +1,5 @@
 import type { ClosingSignal } from './closing.js';
+import type { DeliveryBlock } from './delivery-block.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
 import type { Expiry } from './expiry.js';
@@ -43,7 +44,11 @@ export interface PassContext {
   /** Traces stored after the pass started wait for the next one. */
   storedBefore: (record: StoredTrace) => boolean;
   isKnownOffline: () => boolean;
+  /** `pause()` was called: the pass sends no further batch. */
+  isPaused: () => boolean;
   closing: ClosingSignal;
+  /** Delivery paused by an answer that says nothing about the traces (settle-batch sets and clears it). */
+  block: DeliveryBlock;
   reporter: Reporter;
   delivered: (traces: TraceRef[]) => void;
   /** `maxAgeMs`: expired traces are dropped, never sent. Absent without an age limit. */

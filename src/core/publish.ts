@@ -1,5 +1,6 @@
 import type { ClosingSignal } from './closing.js';
 import { deliveryError, type SendFunction } from './delivery.js';
+import type { DeliveryBlock } from './delivery-block.js';
 import { TraceBufferError } from './errors.js';
 import type { TraceRef } from './events.js';
 import type { ResolvedOptions } from './options.js';
@@ -15,6 +16,7 @@ export interface PublishParts {
   /** Sending is not tried when the platform knows it is offline, or the buffer is closing. */
   skipSending: () => boolean;
   delivered: (traces: TraceRef[]) => void;
+  block: DeliveryBlock;
   enqueue: (record: StoredTrace) => Promise<boolean>;
 }
 
@@ -22,8 +24,11 @@ export interface PublishParts {
  * Sends one trace now and buffers it if that fails (Openlayer's tracer hook),
  * through the same delivery step as replay: the same lease, the same abort on
  * close, the same reading of a partial result. `onFlushFailure` hears every
- * failure first; a trace the collector refused for good is dropped (reason
- * `rejected`), anything else is buffered.
+ * failure first. Only a per-row verdict (`{ failed: [...] }` refusing this
+ * trace) drops it (reason `rejected`); every thrown failure buffers it, as
+ * Openlayer's tracer does: a whole request refused (a 400 for one bad field
+ * of the request, a 413) says too little about the trace to delete it, and
+ * replay judges it later, alone if need be.
  */
 export async function publish(parts: PublishParts, record: StoredTrace, send: SendFunction): Promise<PublishOutcome> {
   const { options, reporter } = parts;
@@ -38,6 +43,7 @@ export async function publish(parts: PublishParts, record: StoredTrace, send: Se
     });
     const failure = failures.get(record.id);
     if (!failure) {
+      parts.block.clear();
       parts.delivered([refOf(record)]);
       return 'delivered';
     }
@@ -47,10 +53,11 @@ export async function publish(parts: PublishParts, record: StoredTrace, send: Se
       deliveryError({
         message: failure.message,
         retryable: failure.retryable,
+        blocked: failure.blocked,
         ...(failure.status !== undefined && { status: failure.status }),
       });
     reporter.callback(options.onFlushFailure, 'onFlushFailure', trace.traceData, trace.config, thrown);
-    if (!failure.retryable) {
+    if (error === undefined && !failure.retryable) {
       const rejected = new TraceBufferError('SEND_FAILED', `The collector refused the trace: ${failure.message}`, {
         cause: thrown,
         details: { ...failure },
@@ -59,13 +66,16 @@ export async function publish(parts: PublishParts, record: StoredTrace, send: Se
       reporter.drop('rejected', [refOf(record)], rejected);
       return 'dropped';
     }
-    // Buffered below; still worth a report, so the status says why sends fail.
-    reporter.error(
-      new TraceBufferError('SEND_FAILED', `Sending the trace failed, so it is buffered: ${failure.message}`, {
-        cause: thrown,
-        details: { ...failure },
-      }),
-    );
+    // Buffered below; still worth a report, so the status says why sends fail (a block says it once).
+    if (failure.blocked) parts.block.block(failure, thrown);
+    else {
+      reporter.error(
+        new TraceBufferError('SEND_FAILED', `Sending the trace failed, so it is buffered: ${failure.message}`, {
+          cause: thrown,
+          details: { ...failure },
+        }),
+      );
+    }
   }
   return (await parts.enqueue(record)) ? 'buffered' : 'dropped';
 }

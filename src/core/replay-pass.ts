@@ -72,7 +72,9 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
         // The batches already sent are still awaited and settled below.
         if (options.stopOnRetryableFailure) stopping = true;
       }
-      if (ctx.closing.aborted) stopping = true;
+      // A block (401, 404, no network) would meet every batch: the timer, `online` or resume() try again.
+      if ([...result.failures.values()].some((f) => f.blocked)) stopping = true;
+      if (ctx.closing.aborted || ctx.isPaused()) stopping = true;
     }
     await settling;
     settling = undefined;
@@ -98,7 +100,7 @@ async function deliverWithRetries(ctx: PassContext, options: PassOptions, traces
   let last: Delivery = { failures: new Map() };
   for (let attempt = 1; attempt <= options.attemptsPerBatch; attempt++) {
     last = await sendBatch({ send: options.send, traces, attempt, leaseMs: ctx.leaseMs, closing: ctx.closing });
-    const retryable = [...last.failures.values()].some((failure) => failure.retryable);
+    const retryable = [...last.failures.values()].some((failure) => failure.retryable && !failure.blocked);
     if (last.failures.size === 0 || !retryable || ctx.closing.aborted) break;
   }
   return last;

@@ -1,5 +1,6 @@
 import type { ClosingSignal } from './closing.js';
 import type { SendFunction } from './delivery.js';
+import type { DeliveryBlock } from './delivery-block.js';
 import type { TraceRef } from './events.js';
 import { TraceBufferError, TraceBufferOptionError } from './errors.js';
 import type { Expiry } from './expiry.js';
@@ -26,6 +27,9 @@ export interface ReplayRunnerParts {
   nextSeq: () => number;
   delivered: (traces: TraceRef[]) => void;
   expiry?: Expiry | undefined;
+  block: DeliveryBlock;
+  /** `pause()` was called: passes send nothing. */
+  isPaused: () => boolean;
 }
 
 /** How one pass runs: from a call by hand, or from the scheduler. */
@@ -111,6 +115,7 @@ export class ReplayRunner {
 
   async pass(send: SendFunction, request: PassRequest): Promise<PassOutcome> {
     const { options, platform, commits, backend, reporter } = this.#parts;
+    if (this.#parts.isPaused()) return skipped('paused');
     await commits.idle();
     const store = await backend.get();
     // Traces stored after this point wait for the next replay, so a steady
@@ -133,6 +138,8 @@ export class ReplayRunner {
             storedBefore: (record) =>
               record.timestamp < untilTime || (record.timestamp === untilTime && record.seq < untilSeq),
             isKnownOffline: platform.isKnownOffline ?? (() => false),
+            isPaused: this.#parts.isPaused,
+            block: this.#parts.block,
             closing: this.#parts.closing,
             reporter,
             delivered: this.#parts.delivered,
@@ -150,7 +157,7 @@ export class ReplayRunner {
         ),
       { ifAvailable: true },
     );
-    const result: PassOutcome = outcome ?? skippedElsewhere();
+    const result: PassOutcome = outcome ?? skipped('replaying-elsewhere');
     this.lastReplay = {
       at: Date.now(),
       totalTraces: result.totalTraces,
@@ -162,13 +169,6 @@ export class ReplayRunner {
   }
 }
 
-function skippedElsewhere(): PassOutcome {
-  return {
-    totalTraces: 0,
-    successCount: 0,
-    failureCount: 0,
-    failedTraces: [],
-    skipped: 'replaying-elsewhere',
-    retryLater: false,
-  };
+function skipped(reason: NonNullable<PassOutcome['skipped']>): PassOutcome {
+  return { totalTraces: 0, successCount: 0, failureCount: 0, failedTraces: [], skipped: reason, retryLater: false };
 }

@@ -24,6 +24,8 @@ export interface SchedulerHooks {
   /** Whether anything is left to deliver. */
   hasTraces: () => Promise<boolean>;
   isKnownOffline: () => boolean;
+  /** `pause()` was called: no pass runs and none is scheduled until `resume()` triggers one. */
+  isPaused: () => boolean;
   /** Reports a pass that threw (storage failure); the scheduler keeps going. */
   onPassError: (error: unknown) => void;
   random?: () => number;
@@ -60,9 +62,14 @@ export class ReplayScheduler {
     this.trigger();
   }
 
+  /** `resume()`: the user says the cause of a block is fixed (logged in again): forget the backoff, try now. */
+  resume(): void {
+    this.online();
+  }
+
   /** A trace was buffered: make sure a pass is due, without hurrying one that is. */
   stored(): void {
-    if (!this.timer && !this.running) this.schedule(this.delayMs);
+    if (!this.timer && !this.running && !this.hooks.isPaused()) this.schedule(this.delayMs);
   }
 
   stop(): void {
@@ -100,7 +107,7 @@ export class ReplayScheduler {
   }
 
   private async pass(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.hooks.isPaused()) return;
     if (this.hooks.isKnownOffline()) {
       // Sending now would fail for sure; `online` will call us. Keep a slow
       // timer anyway in case that event never comes (workers in Chromium).

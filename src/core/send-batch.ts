@@ -1,5 +1,11 @@
 import type { ClosingSignal } from './closing.js';
-import { classifyFailure, type DeliveryFailure, type SendFunction, type SendResult } from './delivery.js';
+import {
+  classifyFailure,
+  isBlockingStatus,
+  type DeliveryFailure,
+  type SendFunction,
+  type SendResult,
+} from './delivery.js';
 import { TraceBufferError } from './errors.js';
 import type { BufferedTrace } from './record.js';
 
@@ -70,7 +76,12 @@ function partialFailures(result: SendResult | undefined, traces: BufferedTrace[]
   const ids = new Set(traces.map((trace) => trace.id));
   for (const failed of result.failed) {
     if (!ids.has(failed.id)) continue;
-    const failure: DeliveryFailure = { message: failed.reason, retryable: failed.retryable !== false };
+    const blocked = failed.blocked ?? (failed.status !== undefined && isBlockingStatus(failed.status));
+    const failure: DeliveryFailure = {
+      message: failed.reason,
+      retryable: blocked || failed.retryable !== false,
+      blocked,
+    };
     if (failed.status !== undefined) failure.status = failed.status;
     if (result.retryAfterMs !== undefined) failure.retryAfterMs = result.retryAfterMs;
     failures.set(failed.id, failure);

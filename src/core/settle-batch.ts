@@ -20,6 +20,8 @@ export async function settleBatch(
   const retry: StoredTrace[] = [];
   const rejected: StoredTrace[] = [];
   const exhausted: StoredTrace[] = [];
+  // Blocked: the answer said nothing about these traces; they stay as they were.
+  const blocked: StoredTrace[] = [];
   // Attempts made while the browser knows it is offline, or cut short by
   // close(), do not count.
   const counts = !ctx.isKnownOffline() && !ctx.closing.aborted;
@@ -28,6 +30,19 @@ export async function settleBatch(
     if (!failure) continue;
     if (failure.retryAfterMs !== undefined) {
       outcome.retryAfterMs = Math.max(outcome.retryAfterMs ?? 0, failure.retryAfterMs);
+    }
+    if (failure.blocked) {
+      blocked.push(record);
+      outcome.failureCount++;
+      outcome.failedTraces.push({
+        traceId: record.traceId,
+        id: record.id,
+        error: failure.message,
+        attempts: record.attempts,
+        retryable: true,
+        blocked: true,
+      });
+      continue;
     }
     const attempts = record.attempts + (counts ? 1 : 0);
     const next = { ...record, attempts, lease: null };
@@ -51,15 +66,22 @@ export async function settleBatch(
       if (!failures.has(record.id)) ctx.reporter.callback(options.onSuccess, 'onReplaySuccess', traces[i]!);
     });
   }
+  // A lease written for this send is let go; without one there is nothing to write.
+  retry.push(...blocked.filter((record) => record.lease).map((record) => ({ ...record, lease: null })));
   if (retry.length > 0) await ctx.backend.update(retry);
   const gone = [...rejected, ...exhausted];
   if (gone.length > 0) await ctx.backend.remove(gone.map((record) => record.id));
-  const firstFailure = failures.values().next().value;
+  const firstBlocked = blocked.length > 0 ? failures.get(blocked[0]!.id) : undefined;
+  if (firstBlocked) ctx.block.block(firstBlocked, error);
+  else if (delivered.length > 0) ctx.block.clear();
+  // SEND_FAILED is for what was judged; a block is reported once, above.
+  const judged = [...failures.values()].filter((failure) => !failure.blocked);
+  const firstFailure = judged[0];
   if (firstFailure) {
     const status = firstFailure.status === undefined ? '' : ` (status ${firstFailure.status})`;
     const failureError = new TraceBufferError(
       'SEND_FAILED',
-      `Delivering ${failures.size} of ${batch.length} buffered traces failed${status}: ${firstFailure.message}`,
+      `Delivering ${judged.length} of ${batch.length} buffered traces failed${status}: ${firstFailure.message}`,
       { cause: error, details: { ...firstFailure } },
     );
     ctx.reporter.error(failureError);

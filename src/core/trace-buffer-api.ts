@@ -22,6 +22,8 @@ export interface FailedTrace {
   attempts: number;
   /** False when the collector refused the trace for good (then it was dropped with reason `rejected`). */
   retryable: boolean;
+  /** Set when the answer said nothing about the trace (401, 404, network, ...): kept, attempt not counted. */
+  blocked?: true;
 }
 
 export interface ReplayResult {
@@ -29,8 +31,11 @@ export interface ReplayResult {
   successCount: number;
   failureCount: number;
   failedTraces: FailedTrace[];
-  /** Set when this replay did not run because another tab or worker of the origin is replaying. */
-  skipped?: 'replaying-elsewhere';
+  /**
+   * Set when this replay did not run: another tab or worker of the origin is
+   * replaying, or `pause()` was called.
+   */
+  skipped?: 'replaying-elsewhere' | 'paused';
 }
 
 export interface ReplayOptions {
@@ -92,6 +97,15 @@ export interface BufferStatus {
    * `reason` says why.
    */
   storage: StorageStatus;
+  /**
+   * Set while delivery is paused by an answer that says nothing about the
+   * traces (401, 403, 404, 407, 409, 410, 421, 3xx, a network or CORS
+   * failure): its status (absent for the network), the message, since when.
+   * Cleared by the next delivery.
+   */
+  blocked: { status?: number; reason: string; since: number } | null;
+  /** `pause()` was called and `resume()` not yet: nothing is sent, stores still buffer. */
+  paused: boolean;
   /** `navigator.onLine` as last known: false means offline for sure, true only maybe online. */
   online: boolean;
   closed: boolean;
@@ -121,6 +135,13 @@ export interface TraceBuffer {
   replayBufferedTraces(options?: ReplayOptions): Promise<ReplayResult>;
   /** Tells the buffer the network is back (workers get no `online` event in Chromium). */
   notifyOnline(): void;
+  /** Stops sending (replay and publish's send); stores still buffer. `status.paused` says so. */
+  pause(): void;
+  /**
+   * Ends a `pause()` and retries delivery at once, also when it was blocked by
+   * an answer such as 401 (call it after the user logged in again).
+   */
+  resume(): void;
   /** Listens to changes in this buffer and, over BroadcastChannel, in every tab and worker of the origin. */
   subscribe(listener: BufferListener): () => void;
   /** Resolves once every store issued so far has settled. */

@@ -1,5 +1,6 @@
 import { buildRecord } from './build-record.js';
 import { Closing } from './closing.js';
+import { DeliveryBlock } from './delivery-block.js';
 import { bufferStatus, type StatusSources } from './buffer-status.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
 import { EventBus } from './event-bus.js';
@@ -37,6 +38,7 @@ interface BufferCore extends StatusSources {
   /** Orders traces stored in one millisecond by this writer. */
   seq: number;
   closed: boolean;
+  paused: boolean;
   /** Publishes whose send is in flight: close() lets them buffer their trace first. */
   publishing: Set<Promise<unknown>>;
   stopWatching: (() => void)[];
@@ -61,6 +63,10 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     clearBuffer: () => clearBuffer(buffer),
     replayBufferedTraces: (replayOptions = {}) => buffer.runner.replay(replayOptions, buffer.closed),
     notifyOnline: () => buffer.scheduler?.online(),
+    pause: () => {
+      buffer.paused = true;
+    },
+    resume: () => resume(buffer),
     subscribe: (listener) => subscribe(buffer, listener),
     flush: () => buffer.commits.idle(),
     close: () => close(buffer),
@@ -97,6 +103,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     inserted: (records, evicted) => inserted(buffer, records, evicted),
   });
   const expiry = options.maxAgeMs === Infinity ? undefined : new Expiry(options.maxAgeMs, reporter);
+  const block = new DeliveryBlock(reporter);
   const delivered = (traces: TraceRef[]): void => {
     counts.delivered += traces.length;
     bus.emit({ type: 'delivered', traces });
@@ -111,8 +118,11 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     counts,
     closing,
     delivered,
+    block,
     seq: 0,
     closed: false,
+    paused: false,
+    isPaused: () => buffer.paused,
     publishing: new Set(),
     stopWatching: [],
     locksAvailable: platform.locksAvailable ?? false,
@@ -135,6 +145,8 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
       nextSeq: () => buffer.seq,
       delivered,
       expiry,
+      block,
+      isPaused: () => buffer.paused,
     }),
   };
   if (options.persist) buffer.storageStanding.requestPersistence();
@@ -157,6 +169,7 @@ function startAutoReplay(buffer: BufferCore): void {
         ),
       hasTraces: async () => (await (await backend.get()).stats()).count > 0,
       isKnownOffline: buffer.isKnownOffline,
+      isPaused: buffer.isPaused,
       onPassError: (error) => {
         const failure = storageError(error, 'replaying buffered traces');
         if (backend.shouldReport(failure)) reporter.error(failure);
@@ -232,8 +245,9 @@ async function publishTrace(
     options: buffer.options,
     reporter: buffer.reporter,
     closing: buffer.closing,
-    skipSending: () => buffer.isKnownOffline() || buffer.closed || buffer.closing.aborted,
+    skipSending: () => buffer.isKnownOffline() || buffer.paused || buffer.closed || buffer.closing.aborted,
     delivered: buffer.delivered,
+    block: buffer.block,
     enqueue: (stored: StoredTrace) => enqueue(buffer, stored),
   };
   const run = publish(parts, record, send);
@@ -243,6 +257,13 @@ async function publishTrace(
   } finally {
     buffer.publishing.delete(run);
   }
+}
+
+/** Ends a pause, and lets the next block be reported again; delivery is retried at once. */
+function resume(buffer: BufferCore): void {
+  buffer.paused = false;
+  buffer.block.rearm();
+  buffer.scheduler?.resume();
 }
 
 function assertOpen(buffer: BufferCore): void {

@@ -55,6 +55,9 @@ export function connectTraceBuffer(worker: Endpoint, options: ConnectOptions = {
     publish: (traceData, config, inferencePipelineId) =>
       unwrap(() => remote.publish(traceData, config, inferencePipelineId)),
     notifyOnline: () => void remote.connectivity(true),
+    // Messages keep their order: a status asked for after pause() sees it.
+    pause: () => void remote.pause(),
+    resume: () => void remote.resume(),
     getBufferedTraces: () => unwrap(() => remote.getBufferedTraces()),
     removeTrace: (id) => unwrap(() => remote.removeTrace(id)),
     getBufferStatus: () => unwrap(() => remote.getBufferStatus()),

@@ -53,6 +53,8 @@ export function exposeTraceBuffer(buffer: TraceBuffer, endpoint: Endpoint = glob
     },
     flush: () => envelope(() => buffer.flush()),
     close: () => envelope(() => buffer.close()),
+    pause: () => buffer.pause(),
+    resume: () => buffer.resume(),
     connectivity: (online) => {
       // Remembered, not only dispatched: the worker's own navigator.onLine may
       // say online while its page knows it is offline (Firefox), and attempts

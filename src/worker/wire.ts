@@ -73,6 +73,8 @@ export interface BridgeApi {
   flush(): Promise<Envelope<void>>;
   close(): Promise<Envelope<void>>;
   connectivity(online: boolean): void;
+  pause(): void;
+  resume(): void;
 }
 
 export async function envelope<T>(run: () => Promise<T>): Promise<Envelope<T>> {

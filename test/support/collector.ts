@@ -12,7 +12,11 @@ export type CollectorMode =
   /** Answers `status` to every third request (the 3rd, 6th, ...) and accepts the others. */
   | { kind: 'failOneInThree'; status: number }
   /** Counts the rows as delivered, then never answers: the collector took them, the sender never hears so. */
-  | { kind: 'acceptThenHold' };
+  | { kind: 'acceptThenHold' }
+  /** Answers 413 to a request of more than `maxRows` rows and accepts the others (a request size cap). */
+  | { kind: 'maxRows'; maxRows: number }
+  /** Answers `status` (400, 422) to a request holding any row whose traceId is in `traceIds`, accepts the others. */
+  | { kind: 'refuseRows'; status: number; traceIds: string[] };
 
 export interface Collector {
   /** The endpoint a page posts `[{ id, traceId }, ...]` to. */
@@ -75,7 +79,15 @@ export async function startCollector(): Promise<Collector> {
         response.writeHead(current.status).end();
         return;
       }
-      const rows = JSON.parse(body.toString('utf8')) as { id: string }[];
+      const rows = JSON.parse(body.toString('utf8')) as { id: string; traceId?: string }[];
+      if (current.kind === 'maxRows' && rows.length > current.maxRows) {
+        response.writeHead(413).end('request too large');
+        return;
+      }
+      if (current.kind === 'refuseRows' && rows.some((row) => current.traceIds.includes(row.traceId ?? ''))) {
+        response.writeHead(current.status).end('a row is invalid');
+        return;
+      }
       for (const row of rows) collector.deliveries.set(row.id, (collector.deliveries.get(row.id) ?? 0) + 1);
       if (current.kind === 'acceptThenHold') {
         heldResponses.add(response);

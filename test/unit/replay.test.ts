@@ -105,7 +105,7 @@ describe('failure classification', () => {
   it('attempts made while known offline do not use up the retry budget', async () => {
     let offline = true;
     const buffer = core(
-      { autoReplay: false, maxAttempts: 2, send: () => Promise.reject(new TypeError('Failed to fetch')) },
+      { autoReplay: false, maxAttempts: 2, send: () => Promise.reject(deliveryError({ status: 503 })) },
       { isKnownOffline: () => offline },
     );
     await buffer.storeTrace(llmTrace(1));
@@ -476,7 +476,7 @@ describe('publish', () => {
     expect((await buffer.getBufferStatus()).totalTraces).toBe(0);
   });
 
-  it('on a retryable failure calls onFlushFailure first, then buffers the trace', async () => {
+  it('on a network failure calls onFlushFailure first, then buffers the trace and reports the block', async () => {
     const order: string[] = [];
     const buffer = core({
       autoReplay: false,
@@ -489,19 +489,27 @@ describe('publish', () => {
     });
     await expect(buffer.publish(llmTrace(1), { outputColumnName: 'output' })).resolves.toBe('buffered');
     expect(order).toEqual(['flush-failure:inference-1:{"outputColumnName":"output"}:Failed to fetch', 'stored']);
-    expect((await buffer.getBufferStatus()).lastError).toMatchObject({ code: 'SEND_FAILED' });
+    const status = await buffer.getBufferStatus();
+    expect(status.lastError).toMatchObject({ code: 'SEND_BLOCKED' });
+    expect(status.blocked).toMatchObject({ reason: 'Failed to fetch' });
   });
 
-  it('a trace the collector refuses for good is dropped with reason rejected, not buffered', async () => {
-    const errors: TraceBufferError[] = [];
-    const buffer = core({
-      autoReplay: false,
-      send: () => Promise.reject(deliveryError({ status: 400, message: 'bad row' })),
-      onError: (e) => errors.push(e),
-    });
-    await expect(buffer.publish(llmTrace(1))).resolves.toBe('dropped');
-    expect((await buffer.getBufferStatus()).dropped.rejected).toBe(1);
-    expect(errors[0]?.message).toContain('bad row');
+  it('buffers on every thrown failure, a 400 or 413 too (as Openlayer does): replay judges the trace later', async () => {
+    for (const status of [400, 413, 422, 401, 500]) {
+      const errors: TraceBufferError[] = [];
+      const flushFailures: unknown[] = [];
+      const buffer = core({
+        autoReplay: false,
+        send: () => Promise.reject(deliveryError({ status, message: 'refused' })),
+        onError: (e) => errors.push(e),
+        onFlushFailure: (_t, _c, error) => flushFailures.push(error),
+      });
+      await expect(buffer.publish(llmTrace(1))).resolves.toBe('buffered');
+      expect(flushFailures).toHaveLength(1);
+      expect(ids(await buffer.getBufferedTraces())).toEqual(['inference-1']);
+      expect((await buffer.getBufferStatus()).dropped.rejected).toBe(0);
+      expect(errors[0]?.code).toBe(status === 401 ? 'SEND_BLOCKED' : 'SEND_FAILED');
+    }
   });
 
   it('a throwing onFlushFailure is reported and the trace is still buffered', async () => {
