@@ -1,8 +1,9 @@
-import { deliveryError, isRetryableStatus, type SendResult } from '../core/delivery.js';
+import { deliveryError, type SendResult } from '../core/delivery.js';
 import { TraceBufferOptionError } from '../core/errors.js';
 import type { Sender } from '../core/delivery.js';
 import type { BufferedTrace } from '../core/record.js';
 import type { TraceBuffer } from '../core/trace-buffer.js';
+import { exportFailureStatus } from './export-failure.js';
 import { SPAN_FORMAT, spansFromJson, spanToJson, type ReadableSpanLike } from './span-json.js';
 
 /**
@@ -140,8 +141,12 @@ export function spanReplaySender(exporter: SpanExporterLike): Sender {
       if (result.code !== EXPORT_SUCCESS) {
         const error = exportFailure(result);
         if (failed.length === 0) throw error;
-        const retryable = (error.details?.['retryable'] as boolean | undefined) ?? true;
-        for (const { trace } of readable) failed.push({ id: trace.id, reason: error.message, retryable });
+        const status = error.details?.['status'];
+        for (const { trace } of readable) {
+          // A status is reported for the delivery step to judge, like every other sender's.
+          if (typeof status === 'number') failed.push({ id: trace.id, reason: error.message, status });
+          else failed.push({ id: trace.id, reason: error.message, retryable: true });
+        }
       }
     }
     return failed.length > 0 ? { failed } : undefined;
@@ -149,16 +154,15 @@ export function spanReplaySender(exporter: SpanExporterLike): Sender {
 }
 
 /**
- * OTLP exporters give up with an `OTLPExporterError` whose `code` is the HTTP
- * status when there was one; anything else (network errors, timeouts, the
- * exporter's own retries exhausted) may succeed later.
+ * The status of the failed export, when one can be learnt (export-failure.ts),
+ * is reported as is; anything else (network errors, timeouts, the exporter's
+ * own retries exhausted) may succeed later.
  */
 function exportFailure(result: ExportResultLike) {
-  const code = (result.error as { code?: unknown } | undefined)?.code;
-  const status = typeof code === 'number' && code >= 100 && code < 600 ? code : undefined;
+  const status = exportFailureStatus(result.error);
   const message = `The span exporter failed: ${result.error?.message ?? 'no reason given'}`;
   if (status === undefined) return deliveryError({ message, cause: result.error, retryable: true });
-  return deliveryError({ message, cause: result.error, status, retryable: isRetryableStatus(status) });
+  return deliveryError({ message, cause: result.error, status });
 }
 
 function isExporter(value: unknown): value is SpanExporterLike {

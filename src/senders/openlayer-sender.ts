@@ -1,11 +1,4 @@
-import {
-  deliveryError,
-  isRetryableStatus,
-  parseRetryAfter,
-  type SendContext,
-  type Sender,
-  type SendResult,
-} from '../core/delivery.js';
+import { deliveryError, parseRetryAfter, type SendContext, type Sender, type SendResult } from '../core/delivery.js';
 import { TraceBufferOptionError } from '../core/errors.js';
 import type { BufferedTrace, JsonValue } from '../core/record.js';
 
@@ -43,10 +36,7 @@ export function openlayerSender(options: OpenlayerSenderOptions = {}): Sender {
   const baseURL = (optionalText(options, 'baseURL') ?? OPENLAYER_BASE_URL).replace(/\/+$/, '');
   const apiKey = optionalText(options, 'apiKey');
   const defaultPipeline = optionalText(options, 'inferencePipelineId');
-  const extraHeaders = options.headers ?? {};
-  if (typeof extraHeaders !== 'object' || extraHeaders === null || Array.isArray(extraHeaders)) {
-    throw new TraceBufferOptionError('headers', extraHeaders, 'an object of header names to string values');
-  }
+  const extraHeaders = mergeHeaders(options.headers, apiKey);
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new TraceBufferOptionError('fetch', options.fetch, 'a fetch function');
   }
@@ -91,9 +81,11 @@ export function openlayerSender(options: OpenlayerSenderOptions = {}): Sender {
         const entry: NonNullable<SendResult['failed']>[number] = {
           id: trace.id,
           reason: error.message ?? String(outcome.reason),
-          retryable: details['retryable'] !== false,
         };
+        // A status is reported as is for the delivery step to judge; only a
+        // failure without one (no answer) carries its own verdict.
         if (status !== undefined) entry.status = status;
+        else entry.retryable = details['retryable'] !== false;
         failed.push(entry);
       }
     });
@@ -117,12 +109,13 @@ async function postGroup(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const rows = group.traces.map((trace) => withInferenceId(trace));
+  // Names already lowercased by mergeHeaders, so ours replace the user's rather than joining them.
   const headers: Record<string, string> = {
     ...extraHeaders,
-    'Content-Type': 'application/json',
-    'Idempotency-Key': idempotencyKeyOf(group.traces.map((trace) => trace.id)),
+    'content-type': 'application/json',
+    'idempotency-key': idempotencyKeyOf(group.traces.map((trace) => trace.id)),
   };
-  if (apiKey !== undefined) headers['Authorization'] = `Bearer ${apiKey}`;
+  if (apiKey !== undefined) headers['authorization'] = `Bearer ${apiKey}`;
   const url = `${baseURL}/inference-pipelines/${encodeURIComponent(group.pipelineId)}/data-stream`;
   let response: Response;
   try {
@@ -147,8 +140,8 @@ async function postGroup(
   const detail = await readErrorText(response);
   throw deliveryError({
     status: response.status,
-    retryable: isRetryableStatus(response.status),
-    retryAfterMs: parseRetryAfter(response.headers.get('Retry-After')),
+    // Reported, not judged: the delivery step decides what each status means.
+    retryAfterMs: retryAfterOf(response.headers),
     message: `Openlayer answered ${response.status} for ${group.traces.length} traces${detail ? `: ${detail}` : ''}`,
   });
 }
@@ -158,9 +151,48 @@ async function postGroup(
  * buffer id, so a batch sent twice (a lost answer, two tabs) is one row.
  */
 function withInferenceId(trace: BufferedTrace): { [key: string]: JsonValue } {
+  // Any id the row already has is the user's (a number is valid too): never rewritten.
   const inferenceId = trace.traceData['inferenceId'];
-  if (typeof inferenceId === 'string' && inferenceId.length > 0) return trace.traceData;
+  if (inferenceId !== undefined && inferenceId !== null && inferenceId !== '') return trace.traceData;
   return { ...trace.traceData, inferenceId: trace.id };
+}
+
+/**
+ * Openlayer's client (Stainless) honours `retry-after-ms` first, then
+ * `Retry-After`; so do we, so a proxy that sends either is obeyed.
+ */
+export function retryAfterOf(headers: Headers): number | undefined {
+  const ms = headers.get('retry-after-ms')?.trim();
+  if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms)) return Math.ceil(Number(ms));
+  return parseRetryAfter(headers.get('retry-after'));
+}
+
+/**
+ * Header names are case-insensitive, but a plain object is not: `authorization`
+ * and our `Authorization` would both go out, joined into one value. Names are
+ * lowercased here; two spellings of one name, or an `authorization` header
+ * together with `apiKey`, are ambiguous and refused at creation.
+ */
+function mergeHeaders(value: unknown, apiKey: string | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TraceBufferOptionError('headers', value, 'an object of header names to string values');
+  }
+  const merged: Record<string, string> = {};
+  for (const [name, text] of Object.entries(value as Record<string, unknown>)) {
+    const lower = name.toLowerCase();
+    if (typeof text !== 'string') {
+      throw new TraceBufferOptionError('headers', value, `a string value for header "${name}"`);
+    }
+    if (lower in merged) {
+      throw new TraceBufferOptionError('headers', value, `one spelling of header "${lower}", not several`);
+    }
+    if (lower === 'authorization' && apiKey !== undefined) {
+      throw new TraceBufferOptionError('headers', value, 'no authorization header when apiKey is given (use one)');
+    }
+    merged[lower] = text;
+  }
+  return merged;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyFailure, type SendResult } from '../../src/core/delivery.js';
 import type { BufferedTrace } from '../../src/core/record.js';
+import { TraceBufferOptionError } from '../../src/core/errors.js';
 import { openlayerSender } from '../../src/index.js';
 import { idempotencyKeyOf } from '../../src/senders/openlayer-sender.js';
 
@@ -152,8 +153,10 @@ describe('openlayerSender', () => {
     const a = trace();
     const b = trace({ inferencePipelineId: 'pipe-b' });
     const result = (await openlayerSender({ baseURL })([a, b])) as SendResult;
-    expect(result.failed).toMatchObject([{ id: b.id, retryable: true, status: 503 }]);
+    // The status is reported for the delivery step to judge; the sender adds no verdict of its own.
     expect(result.failed).toHaveLength(1);
+    expect(result.failed?.[0]).toMatchObject({ id: b.id, status: 503 });
+    expect(result.failed?.[0]).not.toHaveProperty('retryable');
     expect(result.failed?.[0]?.reason).toContain('503');
     expect(result.retryAfterMs).toBe(7_000);
   });
@@ -170,6 +173,34 @@ describe('openlayerSender', () => {
     answers.set('pipe-a', { status: 429, headers: { 'Retry-After': '30' } });
     const error = await rejection(openlayerSender({ baseURL })([trace()]));
     expect(classifyFailure(error)).toMatchObject({ status: 429, retryable: true, retryAfterMs: 30_000 });
+  });
+
+  it('honours retry-after-ms before Retry-After (issue 14)', async () => {
+    answers.set('pipe-a', { status: 429, headers: { 'retry-after-ms': '1500', 'Retry-After': '30' } });
+    const error = await rejection(openlayerSender({ baseURL })([trace()]));
+    expect(classifyFailure(error)).toMatchObject({ status: 429, retryAfterMs: 1500 });
+  });
+
+  it('keeps a numeric inferenceId as it is (issue 14)', async () => {
+    answers.set('pipe-a', { status: 200 });
+    await openlayerSender({ baseURL })([trace({ traceData: { inferenceId: 42, output: 'a' } })]);
+    expect(received[0]!.body.rows).toEqual([{ inferenceId: 42, output: 'a' }]);
+  });
+
+  it('merges headers case-insensitively: ours replace a lowercase spelling, never join it (issue 14)', async () => {
+    answers.set('pipe-a', { status: 200 });
+    await openlayerSender({ baseURL, headers: { 'content-type': 'text/plain', authorization: 'Bearer proxy' } })([
+      trace(),
+    ]);
+    expect(received[0]!.headers['content-type']).toBe('application/json');
+    expect(received[0]!.headers['authorization']).toBe('Bearer proxy');
+  });
+
+  it('refuses an authorization header together with apiKey, and two spellings of one header', () => {
+    expect(() => openlayerSender({ baseURL, apiKey: 'sk', headers: { authorization: 'Bearer x' } })).toThrow(
+      TraceBufferOptionError,
+    );
+    expect(() => openlayerSender({ baseURL, headers: { 'X-A': '1', 'x-a': '2' } })).toThrow(TraceBufferOptionError);
   });
 
   it.each([500, 503])('throws a retryable failure on %i', async (status) => {

@@ -147,6 +147,22 @@ describe('spanReplaySender', () => {
     expect(failures.map(classifyFailure)).toMatchObject([{ retryable: true }, { retryable: false, status: 400 }]);
   });
 
+  it("reports the status of the 2.x browser transport's plain Error, and a 503 as retryable (issue 14)", async () => {
+    const spanRecord = record({ format: 'otel-span/1', span: spanToJson(span('1'.repeat(16))) });
+    const send = spanReplaySender(
+      scriptedExporter([
+        { code: EXPORT_FAILED, error: new Error('Fetch request failed with non-retryable status 400') },
+        { code: EXPORT_FAILED, error: new Error('Export failed', { cause: new Error('status 503') }) },
+      ]),
+    );
+    const failures: unknown[] = [];
+    for (let i = 0; i < 2; i++) await send([spanRecord]).catch((error: unknown) => failures.push(error));
+    expect(failures.map(classifyFailure)).toMatchObject([
+      { retryable: false, status: 400 },
+      { retryable: true, status: 503 },
+    ]);
+  });
+
   it('reports a record that is not a span as permanent and exports the rest', async () => {
     const inner = scriptedExporter([]);
     const good = record({ format: 'otel-span/1', span: spanToJson(span('1'.repeat(16))) });
