@@ -20,8 +20,10 @@ import { installPackedPackage } from './packed-package.mjs';
  * README's "Size and packaging" says where the bytes go and what 10 KB would
  * cost), so this budget guards against growth from here. Lower it as the size falls.
  * Issue 16 added 499 B: request-scoped edges, the exit warning, the plain closing signal.
+ * Issues 14 and 17 added 1,376 B: delivery paused (not deleted) on 401/403/404/3xx with
+ * status.blocked, pause()/resume(), maxAgeMs expiry, status.storage and persist.
  */
-const MAIN_THREAD_BUDGET_BYTES = 16_400;
+const MAIN_THREAD_BUDGET_BYTES = 17_800;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [
