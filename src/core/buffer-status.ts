@@ -46,8 +46,7 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     try {
       const store = await backend.get();
       kind = store.kind;
-      await sources.expiry?.sweep(store);
-      stats = await store.stats();
+      stats = sources.expiry ? await sources.expiry.sweep(store) : await store.stats();
     } catch (error) {
       const failure = storageError(error, 'reading the buffer status');
       if (backend.shouldReport(failure)) reporter.error(failure);

@@ -1,7 +1,7 @@
 import { storageError } from './errors.js';
 import { refOf, type StoredTrace } from './record.js';
 import type { Reporter } from './reporter.js';
-import type { StorageBackend } from './storage-backend.js';
+import type { BackendStats, StorageBackend } from './storage-backend.js';
 
 /** Records read per step of a sweep: bounds the memory a week of expired traces holds. */
 export const EXPIRY_BATCH = 500;
@@ -19,7 +19,7 @@ export class Expiry {
   // The oldest timestamp this instance knows may be stored: lets a store skip
   // the sweep (and its read) until something can have expired.
   #oldestKnown = -Infinity;
-  #sweeping: Promise<number> | null = null;
+  #sweeping: Promise<BackendStats> | null = null;
 
   constructor(maxAgeMs: number, reporter: Reporter, now: () => number = Date.now) {
     this.#maxAgeMs = maxAgeMs;
@@ -38,8 +38,11 @@ export class Expiry {
     this.sweep(backend).catch((error: unknown) => this.#reporter.error(storageError(error, 'dropping expired traces')));
   }
 
-  /** Drops every expired record; one sweep at a time. Resolves with how many went. */
-  sweep(backend: StorageBackend): Promise<number> {
+  /**
+   * Drops every expired record; one sweep at a time. Resolves with the
+   * backend's stats after it, so the status need not read them again.
+   */
+  sweep(backend: StorageBackend): Promise<BackendStats> {
     this.#sweeping ??= this.#sweep(backend).finally(() => {
       this.#sweeping = null;
     });
@@ -47,31 +50,31 @@ export class Expiry {
   }
 
   /** Drops records a replay found expired (it never sends them). */
-  async drop(backend: StorageBackend, records: readonly StoredTrace[]): Promise<void> {
-    if (records.length === 0) return;
+  async drop(backend: StorageBackend, records: readonly StoredTrace[]): Promise<number> {
+    if (records.length === 0) return 0;
     const removed = new Set(await backend.remove(records.map((record) => record.id)));
     this.#reporter.drop('expired', records.filter((record) => removed.has(record.id)).map(refOf));
+    return removed.size;
   }
 
-  async #sweep(backend: StorageBackend): Promise<number> {
-    let dropped = 0;
+  async #sweep(backend: StorageBackend): Promise<BackendStats> {
     for (;;) {
-      const { oldest } = await backend.stats();
-      if (oldest === null || !this.isExpired({ timestamp: oldest })) {
-        this.#oldestKnown = oldest ?? Infinity;
-        return dropped;
+      const stats = await backend.stats();
+      if (stats.oldest === null || !this.isExpired({ timestamp: stats.oldest })) {
+        this.#oldestKnown = stats.oldest ?? Infinity;
+        return stats;
       }
       const { records } = await backend.readOldest(EXPIRY_BATCH);
       const expired = records.filter((record) => this.isExpired(record));
-      await this.drop(backend, expired);
-      dropped += expired.length;
-      const kept = records.find((record) => !this.isExpired(record));
-      // A record still young, or an unreadable one that only looked older
-      // (it stays until removed or cleared): nothing older is left to read.
-      if (kept || expired.length === 0) {
-        this.#oldestKnown = kept?.timestamp ?? Infinity;
-        return dropped;
+      if (expired.length === 0) {
+        // Only an unreadable record looked older: it stays until removed or
+        // cleared, and nothing readable is old enough to drop.
+        this.#oldestKnown = records[0]?.timestamp ?? Infinity;
+        return stats;
       }
+      // Nothing removed (another context got there, or the backend would
+      // not): stop rather than read the same records again.
+      if ((await this.drop(backend, expired)) === 0) return backend.stats();
     }
   }
 }
