@@ -31,24 +31,8 @@ export async function settleBatch(
     if (failure.retryAfterMs !== undefined) {
       outcome.retryAfterMs = Math.max(outcome.retryAfterMs ?? 0, failure.retryAfterMs);
     }
-    if (failure.blocked) {
-      blocked.push(record);
-      outcome.failureCount++;
-      outcome.failedTraces.push({
-        traceId: record.traceId,
-        id: record.id,
-        error: failure.message,
-        attempts: record.attempts,
-        retryable: true,
-        blocked: true,
-      });
-      continue;
-    }
-    const attempts = record.attempts + (counts ? 1 : 0);
-    const next = { ...record, attempts, lease: null };
-    if (!failure.retryable) rejected.push(next);
-    else if (attempts >= ctx.maxAttempts) exhausted.push(next);
-    else retry.push(next);
+    // A blocked trace keeps its attempts: the answer was not about it.
+    const attempts = record.attempts + (counts && !failure.blocked ? 1 : 0);
     outcome.failureCount++;
     outcome.failedTraces.push({
       traceId: record.traceId,
@@ -56,7 +40,16 @@ export async function settleBatch(
       error: failure.message,
       attempts,
       retryable: failure.retryable,
+      ...(failure.blocked && { blocked: true }),
     });
+    if (failure.blocked) {
+      blocked.push(record);
+      continue;
+    }
+    const next = { ...record, attempts, lease: null };
+    if (!failure.retryable) rejected.push(next);
+    else if (attempts >= ctx.maxAttempts) exhausted.push(next);
+    else retry.push(next);
   }
   if (delivered.length > 0) {
     await ctx.backend.remove(delivered.map((record) => record.id));
