@@ -1,5 +1,6 @@
 import { expect, test, type BrowserContext } from '@playwright/test';
 import { multiTabCases, openBufferIn, type Tab } from '../contract/multi-tab-cases.js';
+import { deliveryPolicyCases } from '../contract/delivery-policy-cases.js';
 import { replayCases } from '../contract/replay-cases.js';
 import { startCollector, type Collector } from '../support/collector.js';
 import { openHarness } from '../support/harness.js';
@@ -27,7 +28,7 @@ async function tabs(context: BrowserContext, count: number): Promise<Tab[]> {
   }));
 }
 
-for (const testCase of [...multiTabCases, ...replayCases]) {
+for (const testCase of [...multiTabCases, ...replayCases, ...deliveryPolicyCases]) {
   test(testCase.name, async ({ context }) => {
     if (testCase.slow) test.slow();
     await testCase.run(await tabs(context, testCase.tabs), collector);

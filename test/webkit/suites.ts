@@ -1,5 +1,5 @@
 import { pageSuite, type WebKitSuite } from './suite.js';
-import { multiTabSuite, replaySuite } from './tab-suites.js';
+import { deliveryPolicySuite, multiTabSuite, replaySuite } from './tab-suites.js';
 import { webkitChecks } from './webkit-checks.js';
 import { workerSuites } from './worker-suites.js';
 
@@ -33,5 +33,6 @@ export const webkitSuites: WebKitSuite[] = [
   webkitChecks,
   multiTabSuite,
   replaySuite,
+  deliveryPolicySuite,
   ...workerSuites,
 ];

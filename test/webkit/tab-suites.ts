@@ -1,4 +1,5 @@
 import { multiTabCases, type MultiTabCase, type Tab } from '../contract/multi-tab-cases.js';
+import { deliveryPolicyCases } from '../contract/delivery-policy-cases.js';
 import { replayCases } from '../contract/replay-cases.js';
 import { startCollector } from '../support/collector.js';
 import type { HarnessWindow } from './harness-windows.js';
@@ -45,3 +46,7 @@ function tabSuite(name: string, cases: MultiTabCase[]) {
 
 export const multiTabSuite = tabSuite('multi-tab (several windows of one session)', multiTabCases);
 export const replaySuite = tabSuite('replay against a collector (outages on the server)', replayCases);
+export const deliveryPolicySuite = tabSuite(
+  'delivery pauses on answers that say nothing about the traces',
+  deliveryPolicyCases,
+);
