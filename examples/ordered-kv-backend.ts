@@ -69,7 +69,7 @@ export function orderedKvBackend(kv: OrderedKv, prefix = 'traces'): StorageBacke
 
   return {
     kind: 'durable-object',
-    insert: (batch, maxSize) =>
+    insert: (batch, maxSize, maxBytes = Infinity) =>
       step(async () => {
         await remove(batch.map((record) => record.id)); // a record stored again replaces the old one
         const entries: Record<string, unknown> = {};
@@ -79,9 +79,13 @@ export function orderedKvBackend(kv: OrderedKv, prefix = 'traces'): StorageBacke
         }
         await kv.put(entries);
         const { records } = await read();
-        const evicted: EvictedTrace[] = records
-          .slice(0, Math.max(0, records.length - maxSize))
-          .map(({ id, traceId, timestamp }) => ({ id, traceId, timestamp }));
+        let bytes = records.reduce((sum, record) => sum + record.sizeBytes, 0);
+        const evicted: EvictedTrace[] = [];
+        for (const { id, traceId, timestamp, sizeBytes } of records) {
+          if (records.length - evicted.length <= maxSize && bytes <= maxBytes) break;
+          evicted.push({ id, traceId, timestamp });
+          bytes -= sizeBytes;
+        }
         await remove(evicted.map((trace) => trace.id));
         return { evicted };
       }),

@@ -1,3 +1,4 @@
+import { byteCapCases } from './byte-cap-cases.js';
 import type { BackendFactory, ContractCase } from './contract-case.js';
 import { durableStoreCases } from './durable-store-cases.js';
 import { sharedStoreCases } from './shared-store-cases.js';
@@ -12,6 +13,7 @@ import { updateCases } from './update-cases.js';
 export const backendContract: readonly ContractCase[] = [
   ...singleInstanceCases,
   ...updateCases,
+  ...byteCapCases,
   ...sharedStoreCases,
   ...durableStoreCases,
 ];

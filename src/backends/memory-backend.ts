@@ -22,7 +22,7 @@ export function memoryBackend(): StorageBackend {
   const store: MemoryStore = { records: new Map(), bytes: 0, newest: undefined };
   return {
     kind: 'memory',
-    insert: (batch, maxSize) => Promise.resolve(insert(store, batch, maxSize)),
+    insert: (batch, maxSize, maxBytes = Infinity) => Promise.resolve(insert(store, batch, maxSize, maxBytes)),
     readOldest: (limit, after) => Promise.resolve(readOldest(store, limit, after)),
     readAll: () =>
       Promise.resolve({ records: [...store.records.values()].map((r) => structuredClone(r)), corrupt: [] }),
@@ -34,7 +34,7 @@ export function memoryBackend(): StorageBackend {
   };
 }
 
-function insert(store: MemoryStore, batch: readonly StoredTrace[], maxSize: number): InsertResult {
+function insert(store: MemoryStore, batch: readonly StoredTrace[], maxSize: number, maxBytes: number): InsertResult {
   for (const record of batch) {
     const previous = store.records.get(record.id);
     if (previous) store.bytes -= previous.sizeBytes;
@@ -44,7 +44,7 @@ function insert(store: MemoryStore, batch: readonly StoredTrace[], maxSize: numb
   }
   const evicted: InsertResult['evicted'] = [];
   for (const [id, record] of store.records) {
-    if (store.records.size <= maxSize) break;
+    if (store.records.size <= maxSize && store.bytes <= maxBytes) break;
     store.records.delete(id);
     store.bytes -= record.sizeBytes;
     evicted.push({ id, traceId: record.traceId, timestamp: record.timestamp });

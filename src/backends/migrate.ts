@@ -3,7 +3,7 @@ import type { StorageBackend } from '../core/storage-backend.js';
 export interface MigrationResult {
   /** Records now in the target and gone from the source. */
   moved: number;
-  /** Records the target evicted to stay within `maxBufferSize`. */
+  /** Records the target evicted to stay within `maxBufferSize` and `maxBufferBytes`. */
   evicted: number;
   /** Unreadable records left in the source (reported, never copied). */
   corrupt: number;
@@ -19,11 +19,15 @@ export interface MigrationResult {
 export async function migrateBufferedTraces(
   from: StorageBackend,
   to: StorageBackend,
-  options: { maxBufferSize?: number } = {},
+  options: { maxBufferSize?: number; maxBufferBytes?: number } = {},
 ): Promise<MigrationResult> {
   const { records, corrupt } = await from.readAll();
   if (records.length === 0) return { moved: 0, evicted: 0, corrupt: corrupt.length };
-  const { evicted } = await to.insert(records, options.maxBufferSize ?? Number.MAX_SAFE_INTEGER);
+  const { evicted } = await to.insert(
+    records,
+    options.maxBufferSize ?? Number.MAX_SAFE_INTEGER,
+    options.maxBufferBytes ?? Infinity,
+  );
   const removed = await from.remove(records.map((record) => record.id));
   return { moved: removed.length, evicted: evicted.length, corrupt: corrupt.length };
 }

@@ -59,6 +59,7 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     persistent: kind !== 'memory',
     totalTraces: stats.count,
     maxBufferSize: options.maxBufferSize,
+    maxBufferBytes: options.maxBufferBytes,
     totalSizeBytes: stats.bytes,
     oldestTrace: stats.oldest,
     newestTrace: stats.newest,

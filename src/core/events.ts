@@ -2,7 +2,7 @@ import type { TraceBufferError } from './errors.js';
 
 /** Why a trace left the buffer without being delivered. */
 export type DropReason =
-  /** Evicted, oldest first, to keep `maxBufferSize`. */
+  /** Evicted, oldest first, to keep `maxBufferSize` and `maxBufferBytes`. */
   | 'evicted'
   /** `maxBufferSize` is 0: the buffer keeps nothing. */
   | 'disabled'

@@ -18,6 +18,7 @@ export interface GroupCommitOptions {
   backend: LazyBackend;
   reporter: Reporter;
   maxBufferSize: number;
+  maxBufferBytes: number;
   /** Called once records are committed, with the ones the same step evicted. */
   inserted: (records: StoredTrace[], evicted: EvictedTrace[]) => void;
 }
@@ -138,7 +139,7 @@ export class GroupCommit {
   }
 
   async #insert(store: StorageBackend, records: StoredTrace[]): Promise<void> {
-    const { evicted } = await store.insert(records, this.#options.maxBufferSize);
+    const { evicted } = await store.insert(records, this.#options.maxBufferSize, this.#options.maxBufferBytes);
     this.#options.inserted(records, evicted);
   }
 }

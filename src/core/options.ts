@@ -27,7 +27,18 @@ export interface CoreOptions {
   storage?: StorageChoice;
   /** Most traces kept; the oldest are evicted beyond it. `0` stores nothing. Default 1000. */
   maxBufferSize?: number;
-  /** Largest JSON form of one trace (traceData plus config), in UTF-8 bytes. Default 1 MiB. */
+  /**
+   * Most bytes kept: the sum of the traces' sizes (UTF-8 bytes of their JSON
+   * forms, as `totalSizeBytes` counts them). Beyond it the oldest are evicted,
+   * in the insert's own step, as for `maxBufferSize`. A whole number of 1 or
+   * more, or `Infinity`. Default 50 MiB.
+   */
+  maxBufferBytes?: number;
+  /**
+   * Largest JSON form of one trace (traceData plus config), in UTF-8 bytes.
+   * At most `maxBufferBytes`, since a larger trace could never be kept.
+   * Default 1 MiB, or `maxBufferBytes` if that is smaller.
+   */
   maxTraceBytes?: number;
   /** Delivers a batch of buffered traces during replay. Can also be given to `replayBufferedTraces`. */
   send?: SendFunction;
@@ -85,6 +96,7 @@ export interface ResolvedOptions {
   name: string;
   storage: StorageChoice;
   maxBufferSize: number;
+  maxBufferBytes: number;
   maxTraceBytes: number;
   send: SendFunction | undefined;
   replayBatchSize: number;
@@ -102,6 +114,7 @@ export interface ResolvedOptions {
 
 export const DEFAULT_NAME = 'openlayer';
 export const DEFAULT_MAX_BUFFER_SIZE = 1000;
+export const DEFAULT_MAX_BUFFER_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_MAX_TRACE_BYTES = 1024 * 1024;
 export const DEFAULT_REPLAY_BATCH_SIZE = 50;
 export const DEFAULT_REPLAY_CONCURRENCY = 2;
@@ -119,6 +132,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new TraceBufferOptionError('options', options, 'an object of options, or nothing');
   }
   const given = options as Record<string, unknown>;
+  const maxBufferBytes =
+    given['maxBufferBytes'] === Infinity ? Infinity : count(given, 'maxBufferBytes', DEFAULT_MAX_BUFFER_BYTES, 1);
   return {
     name: optionalString(
       given,
@@ -129,7 +144,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     ),
     storage: storageOption(given['storage']),
     maxBufferSize: count(given, 'maxBufferSize', DEFAULT_MAX_BUFFER_SIZE, 0),
-    maxTraceBytes: count(given, 'maxTraceBytes', DEFAULT_MAX_TRACE_BYTES, 1),
+    maxBufferBytes,
+    maxTraceBytes: maxTraceBytes(given, maxBufferBytes),
     send: optionalFunction<SendFunction>(given, 'send'),
     replayBatchSize: count(given, 'replayBatchSize', DEFAULT_REPLAY_BATCH_SIZE, 1),
     replayConcurrency: count(given, 'replayConcurrency', DEFAULT_REPLAY_CONCURRENCY, 1, MAX_REPLAY_CONCURRENCY),
@@ -149,6 +165,23 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     onEvent: optionalFunction(given, 'onEvent'),
     onFlushFailure: optionalFunction(given, 'onFlushFailure'),
   };
+}
+
+/**
+ * A trace larger than the byte cap could only be stored by evicting everything,
+ * itself included: refused at creation when asked for, and the default shrinks
+ * to the cap, so such a trace is refused at store time with TRACE_TOO_LARGE.
+ */
+function maxTraceBytes(given: Record<string, unknown>, maxBufferBytes: number): number {
+  const value = count(given, 'maxTraceBytes', Math.min(DEFAULT_MAX_TRACE_BYTES, maxBufferBytes), 1);
+  if (value > maxBufferBytes) {
+    throw new TraceBufferOptionError(
+      'maxTraceBytes',
+      value,
+      `a whole number from 1 to maxBufferBytes (${maxBufferBytes})`,
+    );
+  }
+  return value;
 }
 
 /** A whole number from `min` to `max`; `undefined` takes the default. Used for method options too. */

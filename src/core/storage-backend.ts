@@ -1,6 +1,6 @@
 import type { CorruptRecord, StoredTrace } from './record.js';
 
-/** A trace removed to keep the buffer within `maxBufferSize`. */
+/** A trace removed to keep the buffer within `maxBufferSize` and `maxBufferBytes`. */
 export interface EvictedTrace {
   id: string;
   traceId: string;
@@ -53,9 +53,11 @@ export interface StorageBackend {
   open?(): Promise<void>;
   /**
    * Must store every record and, in the same atomic step, evict the oldest
-   * records (by age order) so that at most `maxSize` remain.
+   * records (by age order) so that at most `maxSize` remain and their
+   * `sizeBytes` add up to at most `maxBytes` (absent: no byte cap; a backend
+   * written before it existed keeps the count cap only).
    */
-  insert(records: readonly StoredTrace[], maxSize: number): Promise<InsertResult>;
+  insert(records: readonly StoredTrace[], maxSize: number, maxBytes?: number): Promise<InsertResult>;
   /** Up to `limit` records in age order, starting strictly after `after`. */
   readOldest(limit: number, after?: AgeCursor): Promise<ReadResult>;
   /** Every record in age order (with the corrupt ones reported apart). */

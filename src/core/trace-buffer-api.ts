@@ -63,6 +63,8 @@ export interface BufferStatus {
   persistent: boolean;
   totalTraces: number;
   maxBufferSize: number;
+  /** The byte cap on `totalSizeBytes` (`Infinity` when none). */
+  maxBufferBytes: number;
   /** UTF-8 bytes of the buffered traces' JSON forms. */
   totalSizeBytes: number;
   /**

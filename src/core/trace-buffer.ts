@@ -100,6 +100,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     backend,
     reporter,
     maxBufferSize: options.maxBufferSize,
+    maxBufferBytes: options.maxBufferBytes,
     inserted: (records, evicted) => inserted(buffer, records, evicted),
   });
   const expiry = options.maxAgeMs === Infinity ? undefined : new Expiry(options.maxAgeMs, reporter);

@@ -40,7 +40,7 @@ export function indexedDbBackend(options: IndexedDbBackendOptions): StorageBacke
     async open() {
       await openConnection(conn);
     },
-    insert: (records, maxSize) => insert(conn, records, maxSize),
+    insert: (records, maxSize, maxBytes = Infinity) => insert(conn, records, maxSize, maxBytes),
     readOldest: (limit: number, after?: AgeCursor) => readOldest(conn, limit, after),
     readAll: () => readAll(conn),
     remove: (ids) => remove(conn, ids),

@@ -1,7 +1,7 @@
 import type { InsertResult } from '../../core/storage-backend.js';
 import { compareAge, type StoredTrace } from '../../core/record.js';
 import { writeStep, type Connection } from './connection.js';
-import { evictExcess, readOldestRows, type Eviction } from './eviction.js';
+import { evictExcess, readOldestRows, rowsToRead, type Eviction } from './eviction.js';
 import { pastLastEviction } from './instance-memory.js';
 import type { Totals, TracesStore, WriteTx } from './schema.js';
 import { clampStats, nextWrite, recount, sameTotals, withoutRecords } from './totals.js';
@@ -15,9 +15,14 @@ import type { Watch } from './transaction.js';
  */
 const PUTS_PER_TASK = 200;
 
-/** Stores `records` and evicts the oldest beyond `maxSize`, in one transaction. */
-export function insert(conn: Connection, records: readonly StoredTrace[], maxSize: number): Promise<InsertResult> {
-  return writeStep(conn, 'storing traces', (tx, watch) => insertInTx(conn, tx, watch, records, maxSize));
+/** Stores `records` and evicts the oldest beyond `maxSize` and `maxBytes`, in one transaction. */
+export function insert(
+  conn: Connection,
+  records: readonly StoredTrace[],
+  maxSize: number,
+  maxBytes: number,
+): Promise<InsertResult> {
+  return writeStep(conn, 'storing traces', (tx, watch) => insertInTx(conn, tx, watch, records, { maxSize, maxBytes }));
 }
 
 async function insertInTx(
@@ -25,8 +30,9 @@ async function insertInTx(
   tx: WriteTx,
   watch: Watch,
   records: readonly StoredTrace[],
-  maxSize: number,
+  caps: { maxSize: number; maxBytes: number },
 ): Promise<InsertResult> {
+  const { maxSize, maxBytes } = caps;
   const traces = tx.objectStore('traces');
   const meta = tx.objectStore('meta');
   // Issued first but not awaited before the puts: the engine runs
@@ -42,7 +48,7 @@ async function insertInTx(
   const adding = { count: records.length, bytes: records.reduce((sum, r) => sum + r.sizeBytes, 0) };
   const seen = conn.lastTotals;
   const guess =
-    seen && seen.count + adding.count <= maxSize
+    seen && seen.count + adding.count <= maxSize && seen.bytes + adding.bytes <= maxBytes
       ? { count: seen.count + adding.count, bytes: seen.bytes + adding.bytes, writes: nextWrite(seen) }
       : undefined;
   if (guess) watch(meta.put(guess, 'stats'));
@@ -55,7 +61,11 @@ async function insertInTx(
   const hinted = after && !records.some((record) => compareAge(record, after) <= 0);
   const early =
     !guess && seen && hinted && after
-      ? readOldestRows(traces, pastLastEviction(after), seen.count + adding.count - maxSize)
+      ? readOldestRows(
+          traces,
+          pastLastEviction(after),
+          rowsToRead({ count: seen.count + adding.count, bytes: seen.bytes + adding.bytes }, maxSize, maxBytes),
+        )
       : undefined;
   // Ignored when another instance wrote: its failure must not go unhandled then.
   if (early) watch(early);
@@ -79,7 +89,7 @@ async function insertInTx(
   stats.writes = nextWrite(read);
   // The early read is right only if nobody else wrote (then the
   // excess is the one it assumed); else it is ignored.
-  const eviction: Eviction = { traces, watch, stats, evicted: [], excess: stats.count - maxSize };
+  const eviction: Eviction = { traces, watch, stats, evicted: [], excess: stats.count - maxSize, maxBytes };
   const evicted = await evictExcess(conn, eviction, alone ? early : undefined);
   conn.lastTotals = clampStats(stats);
   watch(meta.put(conn.lastTotals, 'stats'));

@@ -28,8 +28,8 @@ export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { ope
     async open() {
       await steps.run('opening OPFS', () => undefined);
     },
-    insert(batch, maxSize) {
-      return steps.run('storing traces', (step) => insertRecords(step, batch, maxSize));
+    insert(batch, maxSize, maxBytes = Infinity) {
+      return steps.run('storing traces', (step) => insertRecords(step, batch, maxSize, maxBytes));
     },
     readOldest(limit: number, after?: AgeCursor) {
       return steps.run('reading traces', (step) => readOldest(step, limit, after));
@@ -60,6 +60,7 @@ async function insertRecords(
   step: Step,
   batch: readonly StoredTrace[],
   maxSize: number,
+  maxBytes: number,
 ): Promise<{ evicted: EvictedTrace[] }> {
   const { index, setAside } = step;
   const jsons = batch.map((record) => JSON.stringify(record));
@@ -67,8 +68,9 @@ async function insertRecords(
   const evicted: EvictedTrace[] = [];
   // Set-aside records count against the cap as IndexedDB's unreadable
   // ones do, and like those (which have no age) go after every readable one.
+  // They have no known size, so only the count cap removes them.
   for (const [id, record] of index.ordered()) {
-    if (index.size + setAside.size <= maxSize) break;
+    if (index.size + setAside.size <= maxSize && index.bytes <= maxBytes) break;
     index.del(id);
     evicted.push({ id, traceId: record.traceId, timestamp: record.timestamp });
   }
