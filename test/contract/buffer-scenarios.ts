@@ -7,6 +7,7 @@ import {
   type TraceBufferError,
   type TraceBufferOptions,
 } from '../../src/index.js';
+import { byteCapScenarios } from './byte-cap-scenarios.js';
 import { deepEqual, equal, ok, rejects } from './check.js';
 import { llmTrace } from './fixtures.js';
 
@@ -450,4 +451,5 @@ export const bufferScenarios: Scenario[] = [
       await second.close();
     },
   },
+  ...byteCapScenarios,
 ];

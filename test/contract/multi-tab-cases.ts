@@ -104,6 +104,51 @@ export const multiTabCases: MultiTabCase[] = [
     },
   },
   {
+    name: '3 tabs storing traces of mixed sizes into one maxBufferBytes keep the byte total under it',
+    tabs: 3,
+    slow: true,
+    async run(tabs) {
+      const name = uniqueName('bytes');
+      const cap = 60_000;
+      await openBufferIn(tabs, { name, maxBufferBytes: cap });
+      const results = await Promise.all(
+        tabs.map((tab, i) =>
+          tab.run((prefix) => window.otb.pageBuffers.storeMany('b', 150, 15, prefix, true), `tab${i}`),
+        ),
+      );
+      equal(results.flat().filter(Boolean).length, 450, 'every store was accepted');
+      const remaining = await tabs[0]!.run(
+        async () =>
+          (await window.otb.pageBuffers.get('b').getBufferedTraces()).map((t) => ({
+            id: t.id,
+            bytes: new TextEncoder().encode(JSON.stringify(t.traceData) + JSON.stringify(t.config)).length,
+          })),
+        null,
+      );
+      const kept = remaining.reduce((sum, r) => sum + r.bytes, 0);
+      ok(kept <= cap, `the byte cap held across tabs: ${kept} bytes of ${cap}`);
+      // Each trace is at most ~1,800 bytes: one more than was kept would not have fitted.
+      ok(kept > cap - 2_000, `no more was evicted than needed: ${kept} bytes kept`);
+      const evicted = (
+        await Promise.all(
+          tabs.map((tab) =>
+            tab.run(
+              () =>
+                window.otb.pageBuffers.events.flatMap((e) =>
+                  e.type === 'dropped' && e.reason === 'evicted' && !e.remote ? (e.traces as Ref[]) : [],
+                ),
+              null,
+            ),
+          ),
+        )
+      ).flat();
+      equal(evicted.length + remaining.length, 450, 'every trace was kept or reported evicted once');
+      equal(new Set([...evicted, ...remaining].map((r) => r.id)).size, 450, 'by the tab that evicted it');
+      const status = await tabs[2]!.run(() => window.otb.pageBuffers.get('b').getBufferStatus(), null);
+      deepEqual([status.totalSizeBytes, status.maxBufferBytes], [kept, cap], 'another tab sees the same bytes');
+    },
+  },
+  {
     name: 'eviction racing a replay: every trace is delivered once, evicted, or still buffered',
     tabs: 2,
     slow: true,

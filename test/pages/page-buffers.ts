@@ -60,14 +60,20 @@ export const pageBuffers = {
     return buffer;
   },
 
-  /** Stores `count` traces in bursts of `burst`, yielding between bursts as a real app would. */
-  async storeMany(key: string, count: number, burst: number, prefix: string): Promise<boolean[]> {
+  /**
+   * Stores `count` traces in bursts of `burst`, yielding between bursts as a
+   * real app would. `mixed`: outputs of 100 to 1,700 characters instead of 200.
+   */
+  async storeMany(key: string, count: number, burst: number, prefix: string, mixed = false): Promise<boolean[]> {
     const buffer = pageBuffers.get(key);
     const results: boolean[] = [];
     for (let start = 0; start < count; start += burst) {
       const size = Math.min(burst, count - start);
       const chunk = Array.from({ length: size }, (_, i) =>
-        buffer.storeTrace({ inferenceId: `${prefix}-${start + i}`, output: 'x'.repeat(200) }),
+        buffer.storeTrace({
+          inferenceId: `${prefix}-${start + i}`,
+          output: 'x'.repeat(mixed ? 100 + ((start + i) % 5) * 400 : 200),
+        }),
       );
       results.push(...(await Promise.all(chunk)));
       await new Promise((resolve) => setTimeout(resolve, 0));
