@@ -115,7 +115,7 @@ export const byteCapCases: ContractCase[] = [
         ),
       );
       const evicted = (await Promise.all(inserts)).flatMap((r) => r.evicted);
-      const { records } = await writers[1]!.readAll();
+      const { records } = await writers[1].readAll();
       const kept = bytesOf(records);
       ok(kept <= 4_000, `the byte cap holds across instances: ${kept} bytes of 4000`);
       ok(kept > 4_000 - 480, `no more was evicted than one record's worth: ${kept} bytes kept`);

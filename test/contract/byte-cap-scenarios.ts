@@ -21,7 +21,7 @@ function open(ctx: ScenarioContext, maxBufferBytes: number) {
 
 function refused(options: Record<string, unknown>, option: string): void {
   try {
-    createTraceBuffer(options as never);
+    createTraceBuffer(options);
   } catch (error) {
     ok(isTraceBufferError(error, 'INVALID_OPTION'), `${JSON.stringify(options)}: INVALID_OPTION (${String(error)})`);
     ok(error.message.includes(`"${option}"`), `the message names ${option}: ${error.message}`);
