@@ -1,8 +1,10 @@
 import { claimBatch, type Claim } from './claim-batch.js';
 import { storageError } from './errors.js';
 import { toBufferedTraces, type BufferedTrace, type StoredTrace } from './record.js';
-import { sendBatch, type Delivery } from './send-batch.js';
+import type { DeliveryFailure } from './delivery.js';
+import type { Delivery } from './send-batch.js';
 import { settleBatch } from './settle-batch.js';
+import { deliverSplitting } from './split-delivery.js';
 import type { AgeCursor } from './storage-backend.js';
 import type { PassContext, PassOptions, PassOutcome } from './pass-context.js';
 
@@ -95,13 +97,30 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
   return outcome;
 }
 
-/** Sends one batch, trying again within the pass while failures are retryable. */
+/**
+ * Sends one batch (split while refused whole, see split-delivery.ts), trying
+ * again within the pass what failed retryably. Only those are sent again:
+ * what an attempt delivered stays delivered, not sent twice.
+ */
 async function deliverWithRetries(ctx: PassContext, options: PassOptions, traces: BufferedTrace[]): Promise<Delivery> {
-  let last: Delivery = { failures: new Map() };
-  for (let attempt = 1; attempt <= options.attemptsPerBatch; attempt++) {
-    last = await sendBatch({ send: options.send, traces, attempt, leaseMs: ctx.leaseMs, closing: ctx.closing });
-    const retryable = [...last.failures.values()].some((failure) => failure.retryable && !failure.blocked);
-    if (last.failures.size === 0 || !retryable || ctx.closing.aborted) break;
+  const failures = new Map<string, DeliveryFailure>();
+  let error: unknown;
+  let pending = traces;
+  for (let attempt = 1; attempt <= options.attemptsPerBatch && pending.length > 0; attempt++) {
+    const last = await deliverSplitting({
+      send: options.send,
+      traces: pending,
+      attempt,
+      leaseMs: ctx.leaseMs,
+      closing: ctx.closing,
+    });
+    for (const trace of pending) failures.delete(trace.id);
+    for (const [id, failure] of last.failures) failures.set(id, failure);
+    if (last.failures.size > 0) error = last.error;
+    const outcomes = [...last.failures.values()];
+    // A block would meet the next attempt too: the timer, `online` or resume() try again.
+    if (ctx.closing.aborted || outcomes.some((failure) => failure.blocked)) break;
+    pending = pending.filter((trace) => last.failures.get(trace.id)?.retryable === true);
   }
-  return last;
+  return error === undefined ? { failures } : { failures, error };
 }
