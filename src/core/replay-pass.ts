@@ -32,9 +32,20 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
   // and a lease must not be taken before it is needed.) Each batch is removed
   // only after its own send resolved: a replayer that dies at any point loses
   // nothing, and at most the batches in flight are delivered twice.
-  const prefetch = ctx.exclusive;
+  // With a rate, the wait between batches dwarfs a read: nothing is read ahead to grow stale meanwhile.
+  const prefetch = ctx.exclusive && !ctx.pace;
   const inFlight: { batch: StoredTrace[]; traces: BufferedTrace[]; delivery: Promise<Delivery> }[] = [];
-  let next: Promise<Claim> | undefined = claimBatch(ctx, options.batchSize, undefined);
+  // `replayRate`: a batch claimed waits its turn before it is sent (a pass
+  // with nothing left ends without a wait), and a lease written for it lasts
+  // the wait too. What is in flight is settled before any wait: its failure
+  // may end the pass.
+  const claimNext = (after: AgeCursor | undefined): Promise<Claim> =>
+    claimBatch(
+      ctx.pace && !ctx.exclusive ? { ...ctx, leaseMs: ctx.leaseMs + ctx.pace.waitMs() } : ctx,
+      options.batchSize,
+      after,
+    );
+  let next: Promise<Claim> | undefined = claimNext(undefined);
   let cursor: AgeCursor | undefined;
   let exhausted = false;
   let stopping = false;
@@ -42,12 +53,25 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
   try {
     for (;;) {
       while (!stopping && !exhausted && inFlight.length < options.concurrency) {
-        const claim: Claim = await (next ?? claimBatch(ctx, options.batchSize, cursor));
+        const claim: Claim = await (next ?? claimNext(cursor));
         next = undefined;
         cursor = claim.next;
         if (claim.batch.length === 0) {
           exhausted = claim.exhausted;
           continue;
+        }
+        if (ctx.pace && !ctx.pace.ready()) {
+          if (inFlight.length > 0) {
+            next = Promise.resolve(claim);
+            break;
+          }
+          await ctx.pace.wait(ctx.closing);
+          if (ctx.closing.aborted || ctx.isPaused()) {
+            // Not sent: its lease, if one was written, is let go at once.
+            if (!ctx.exclusive) await ctx.backend.update(claim.batch.map((record) => ({ ...record, lease: null })));
+            stopping = true;
+            break;
+          }
         }
         // A record whose JSON text no longer parses is reported and left stored, like any unreadable one.
         const read = toBufferedTraces(claim.batch);
@@ -56,6 +80,10 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
           const batch = read.traces.map(({ record }) => record);
           const traces = read.traces.map(({ trace }) => trace);
           outcome.totalTraces += batch.length;
+          ctx.pace?.spend(
+            batch.length,
+            batch.reduce((bytes, record) => bytes + record.sizeBytes, 0),
+          );
           inFlight.push({ batch, traces, delivery: deliverWithRetries(ctx, options, traces) });
         }
         if (prefetch) next = claimBatch(ctx, options.batchSize, cursor);
