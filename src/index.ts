@@ -14,6 +14,7 @@ export type { TraceConfig, TraceData } from './core/record.js';
 export type { BufferEvent, BufferListener, DropError, DropReason, TraceRef } from './core/events.js';
 export type { SendFunction, StorageChoice } from './core/options.js';
 export type { AutoReplayOptions } from './core/replay-scheduler.js';
+export type { ReplayRate } from './core/replay-pace.js';
 export type { StorageBackend } from './core/storage-backend.js';
 export type {
   BufferStatus,

@@ -3,6 +3,7 @@ import type { StorageBackend } from './storage-backend.js';
 import type { TraceBufferError } from './errors.js';
 import type { BufferEvent } from './events.js';
 import type { SendFunction } from './delivery.js';
+import type { ReplayRate } from './replay-pace.js';
 import { AUTO_REPLAY_DEFAULTS, type AutoReplayOptions } from './replay-scheduler.js';
 
 export type { SendFunction };
@@ -50,6 +51,14 @@ export interface CoreOptions {
    * turn. If the replaying tab dies, the batches in flight may be delivered twice.
    */
   replayConcurrency?: number;
+  /**
+   * The most a replay sends per second, so a device back from a long time
+   * offline drains at a steady pace instead of flooding the collector:
+   * batches wait their turn (a batch larger than one second's allowance goes
+   * alone). Applies to automatic replays and to replays by hand; close()
+   * does not wait for it. Default: no limit.
+   */
+  replayRate?: ReplayRate;
   /**
    * Replay by itself: shortly after start-up, on `online`, and on a backoff
    * timer while traces remain. Default: on when `send` is given. `false` turns
@@ -101,6 +110,7 @@ export interface ResolvedOptions {
   send: SendFunction | undefined;
   replayBatchSize: number;
   replayConcurrency: number;
+  replayRate: ReplayRate | null;
   autoReplay: Required<AutoReplayOptions> | null;
   leaseMs: number;
   maxAttempts: number;
@@ -149,6 +159,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     send: optionalFunction<SendFunction>(given, 'send'),
     replayBatchSize: count(given, 'replayBatchSize', DEFAULT_REPLAY_BATCH_SIZE, 1),
     replayConcurrency: count(given, 'replayConcurrency', DEFAULT_REPLAY_CONCURRENCY, 1, MAX_REPLAY_CONCURRENCY),
+    replayRate: replayRateOption(given['replayRate']),
     autoReplay: autoReplayOption(given['autoReplay'], given['send'] !== undefined),
     leaseMs: count(given, 'leaseMs', DEFAULT_LEASE_MS, 1),
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
@@ -279,4 +290,28 @@ function autoReplayOption(value: unknown, hasSend: boolean): Required<AutoReplay
     );
   }
   return resolved;
+}
+
+const RATE_FIELDS = ['tracesPerSecond', 'bytesPerSecond'] as const;
+
+function replayRateOption(value: unknown): ReplayRate | null {
+  if (value === undefined) return null;
+  const allowed = '{ tracesPerSecond, bytesPerSecond }, at least one of them, each a number above 0';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TraceBufferOptionError('replayRate', value, allowed);
+  }
+  const given = value as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((key) => !(RATE_FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw new TraceBufferOptionError(`replayRate.${unknown[0]}`, given[unknown[0]!], allowed);
+  const rate: ReplayRate = {};
+  for (const field of RATE_FIELDS) {
+    const rateOf = given[field];
+    if (rateOf === undefined) continue;
+    if (typeof rateOf !== 'number' || !Number.isFinite(rateOf) || rateOf <= 0) {
+      throw new TraceBufferOptionError(`replayRate.${field}`, rateOf, 'a finite number above 0');
+    }
+    rate[field] = rateOf;
+  }
+  if (Object.keys(rate).length === 0) throw new TraceBufferOptionError('replayRate', value, allowed);
+  return rate;
 }

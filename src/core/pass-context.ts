@@ -3,6 +3,7 @@ import type { DeliveryBlock } from './delivery-block.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
 import type { Expiry } from './expiry.js';
+import type { ReplayPace } from './replay-pace.js';
 import type { Reporter } from './reporter.js';
 import type { BufferedTrace, StoredTrace } from './record.js';
 import type { StorageBackend } from './storage-backend.js';
@@ -51,6 +52,8 @@ export interface PassContext {
   block: DeliveryBlock;
   reporter: Reporter;
   delivered: (traces: TraceRef[]) => void;
+  /** `replayRate`: batches wait their turn. Absent without a rate; one per buffer, so passes share it. */
+  pace?: ReplayPace | undefined;
   /** `maxAgeMs`: expired traces are dropped, never sent. Absent without an age limit. */
   expiry?: Expiry | undefined;
 }

@@ -6,7 +6,7 @@ import type { TraceRef } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import { refOf, toBufferedTrace, type StoredTrace } from './record.js';
 import type { Reporter } from './reporter.js';
-import { sendBatch } from './send-batch.js';
+import { deliverSplitting } from './split-delivery.js';
 import type { PublishOutcome } from './trace-buffer-api.js';
 
 export interface PublishParts {
@@ -34,7 +34,7 @@ export async function publish(parts: PublishParts, record: StoredTrace, send: Se
   const { options, reporter } = parts;
   if (!parts.skipSending()) {
     const trace = toBufferedTrace(record);
-    const { failures, error } = await sendBatch({
+    const { failures, error } = await deliverSplitting({
       send,
       traces: [trace],
       attempt: 1,

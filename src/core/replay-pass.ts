@@ -1,8 +1,10 @@
 import { claimBatch, type Claim } from './claim-batch.js';
 import { storageError } from './errors.js';
 import { toBufferedTraces, type BufferedTrace, type StoredTrace } from './record.js';
-import { sendBatch, type Delivery } from './send-batch.js';
+import type { DeliveryFailure } from './delivery.js';
+import type { Delivery } from './send-batch.js';
 import { settleBatch } from './settle-batch.js';
+import { deliverSplitting } from './split-delivery.js';
 import type { AgeCursor } from './storage-backend.js';
 import type { PassContext, PassOptions, PassOutcome } from './pass-context.js';
 
@@ -30,9 +32,20 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
   // and a lease must not be taken before it is needed.) Each batch is removed
   // only after its own send resolved: a replayer that dies at any point loses
   // nothing, and at most the batches in flight are delivered twice.
-  const prefetch = ctx.exclusive;
+  // With a rate, the wait between batches dwarfs a read: nothing is read ahead to grow stale meanwhile.
+  const prefetch = ctx.exclusive && !ctx.pace;
   const inFlight: { batch: StoredTrace[]; traces: BufferedTrace[]; delivery: Promise<Delivery> }[] = [];
-  let next: Promise<Claim> | undefined = claimBatch(ctx, options.batchSize, undefined);
+  // `replayRate`: a batch claimed waits its turn before it is sent (a pass
+  // with nothing left ends without a wait), and a lease written for it lasts
+  // the wait too. What is in flight is settled before any wait: its failure
+  // may end the pass.
+  const claimNext = (after: AgeCursor | undefined): Promise<Claim> =>
+    claimBatch(
+      ctx.pace && !ctx.exclusive ? { ...ctx, leaseMs: ctx.leaseMs + ctx.pace.waitMs() } : ctx,
+      options.batchSize,
+      after,
+    );
+  let next: Promise<Claim> | undefined = claimNext(undefined);
   let cursor: AgeCursor | undefined;
   let exhausted = false;
   let stopping = false;
@@ -40,12 +53,25 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
   try {
     for (;;) {
       while (!stopping && !exhausted && inFlight.length < options.concurrency) {
-        const claim: Claim = await (next ?? claimBatch(ctx, options.batchSize, cursor));
+        const claim: Claim = await (next ?? claimNext(cursor));
         next = undefined;
         cursor = claim.next;
         if (claim.batch.length === 0) {
           exhausted = claim.exhausted;
           continue;
+        }
+        if (ctx.pace && !ctx.pace.ready()) {
+          if (inFlight.length > 0) {
+            next = Promise.resolve(claim);
+            break;
+          }
+          await ctx.pace.wait(ctx.closing);
+          if (ctx.closing.aborted || ctx.isPaused()) {
+            // Not sent: its lease, if one was written, is let go at once.
+            if (!ctx.exclusive) await ctx.backend.update(claim.batch.map((record) => ({ ...record, lease: null })));
+            stopping = true;
+            break;
+          }
         }
         // A record whose JSON text no longer parses is reported and left stored, like any unreadable one.
         const read = toBufferedTraces(claim.batch);
@@ -54,6 +80,10 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
           const batch = read.traces.map(({ record }) => record);
           const traces = read.traces.map(({ trace }) => trace);
           outcome.totalTraces += batch.length;
+          ctx.pace?.spend(
+            batch.length,
+            batch.reduce((bytes, record) => bytes + record.sizeBytes, 0),
+          );
           inFlight.push({ batch, traces, delivery: deliverWithRetries(ctx, options, traces) });
         }
         if (prefetch) next = claimBatch(ctx, options.batchSize, cursor);
@@ -95,13 +125,30 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
   return outcome;
 }
 
-/** Sends one batch, trying again within the pass while failures are retryable. */
+/**
+ * Sends one batch (split while refused whole, see split-delivery.ts), trying
+ * again within the pass what failed retryably. Only those are sent again:
+ * what an attempt delivered stays delivered, not sent twice.
+ */
 async function deliverWithRetries(ctx: PassContext, options: PassOptions, traces: BufferedTrace[]): Promise<Delivery> {
-  let last: Delivery = { failures: new Map() };
-  for (let attempt = 1; attempt <= options.attemptsPerBatch; attempt++) {
-    last = await sendBatch({ send: options.send, traces, attempt, leaseMs: ctx.leaseMs, closing: ctx.closing });
-    const retryable = [...last.failures.values()].some((failure) => failure.retryable && !failure.blocked);
-    if (last.failures.size === 0 || !retryable || ctx.closing.aborted) break;
+  const failures = new Map<string, DeliveryFailure>();
+  let error: unknown;
+  let pending = traces;
+  for (let attempt = 1; attempt <= options.attemptsPerBatch && pending.length > 0; attempt++) {
+    const last = await deliverSplitting({
+      send: options.send,
+      traces: pending,
+      attempt,
+      leaseMs: ctx.leaseMs,
+      closing: ctx.closing,
+    });
+    for (const trace of pending) failures.delete(trace.id);
+    for (const [id, failure] of last.failures) failures.set(id, failure);
+    if (last.failures.size > 0) error = last.error;
+    const outcomes = [...last.failures.values()];
+    // A block would meet the next attempt too: the timer, `online` or resume() try again.
+    if (ctx.closing.aborted || outcomes.some((failure) => failure.blocked)) break;
+    pending = pending.filter((trace) => last.failures.get(trace.id)?.retryable === true);
   }
-  return last;
+  return error === undefined ? { failures } : { failures, error };
 }

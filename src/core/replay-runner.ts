@@ -10,6 +10,7 @@ import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions } fr
 import type { CorePlatform } from './platform.js';
 import { withBookkeepingUnderQuota } from './bookkeeping-under-quota.js';
 import type { PassOutcome } from './pass-context.js';
+import { ReplayPace } from './replay-pace.js';
 import { runReplayPass } from './replay-pass.js';
 import type { Reporter } from './reporter.js';
 import type { BufferStatus, ReplayOptions, ReplayResult } from './trace-buffer-api.js';
@@ -50,9 +51,12 @@ export class ReplayRunner {
   lastReplay: BufferStatus['lastReplay'] = null;
   readonly #parts: ReplayRunnerParts;
   #chain: Promise<unknown> = Promise.resolve();
+  /** One pace for every pass of this buffer: back-to-back passes do not each start afresh. */
+  readonly #pace: ReplayPace | undefined;
 
   constructor(parts: ReplayRunnerParts) {
     this.#parts = parts;
+    this.#pace = parts.options.replayRate ? new ReplayPace(parts.options.replayRate) : undefined;
   }
 
   /** `replayBufferedTraces`: checks its options at once, then queues the pass. */
@@ -144,6 +148,7 @@ export class ReplayRunner {
             reporter,
             delivered: this.#parts.delivered,
             expiry: this.#parts.expiry,
+            pace: this.#pace,
           },
           {
             send,

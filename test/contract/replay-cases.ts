@@ -97,7 +97,7 @@ export const replayCases: MultiTabCase[] = [
     },
   },
   {
-    name: 'a 400 drops the traces as rejected instead of retrying them forever',
+    name: 'a 400 for every request is bisected down to single traces, each then dropped as rejected, none retried',
     tabs: 1,
     async run([tab], collector) {
       const name = `rejected-${Date.now().toString(36)}`;
@@ -111,7 +111,8 @@ export const replayCases: MultiTabCase[] = [
         () => window.otb.pageBuffers.get('b').replayBufferedTraces({ maxRetries: 3 }),
         null,
       );
-      equal(collector.requests, 1, 'one request: a 400 is not retried');
+      // 3 → 2 + 1 → 1 + 1: each trace judged alone, and a refusal is not retried.
+      equal(collector.requests, 5, 'five requests: the batch, its halves, the halves of the half');
       equal(result.failureCount, 3, 'three failures');
       ok(
         result.failedTraces.every((t) => !t.retryable),
@@ -120,6 +121,46 @@ export const replayCases: MultiTabCase[] = [
       const status = await tab!.run(() => window.otb.pageBuffers.get('b').getBufferStatus(), null);
       equal(status.totalTraces, 0, 'removed from the buffer');
       equal(status.dropped.rejected, 3, 'reported as rejected');
+    },
+  },
+  {
+    name: 'a 422 for any batch holding one bad row refuses only that trace; the others are delivered once',
+    tabs: 1,
+    async run([tab], collector) {
+      const name = `bad-row-${Date.now().toString(36)}`;
+      collector.setMode({ kind: 'refuseRows', status: 422, traceIds: ['row-7'] });
+      await tab!.run(
+        ({ name, url }) =>
+          window.otb.pageBuffers.open('b', { name, collectorUrl: url, autoReplay: false, replayBatchSize: 20 }),
+        { name, url: collector.url },
+      );
+      await tab!.run(() => window.otb.pageBuffers.storeMany('b', 20, 20, 'row'), null);
+      const names = await tab!.run(
+        async () =>
+          (await window.otb.pageBuffers.get('b').getBufferedTraces()).map((t) => [t.id, t.traceData['inferenceId']]),
+        null,
+      );
+      const traceIdOf = new Map(names as [string, string][]);
+      const result = await tab!.run(
+        () => window.otb.pageBuffers.get('b').replayBufferedTraces({ maxRetries: 3 }),
+        null,
+      );
+      deepEqual(
+        result.failedTraces.map((t) => [t.traceId, t.retryable]),
+        [['row-7', false]],
+        'only the bad row refused',
+      );
+      const delivered = [...collector.deliveries.keys()].map((id) => traceIdOf.get(id)).sort();
+      const others = [...traceIdOf.values()].filter((id) => id !== 'row-7').sort();
+      deepEqual(delivered, others, 'every other trace delivered');
+      ok(
+        [...collector.deliveries.values()].every((n) => n === 1),
+        'each once',
+      );
+      ok(collector.requests <= 1 + 2 * Math.ceil(Math.log2(20)), `at most 11 requests (${collector.requests})`);
+      const status = await tab!.run(() => window.otb.pageBuffers.get('b').getBufferStatus(), null);
+      equal(status.totalTraces, 0, 'nothing left');
+      equal(status.dropped.rejected, 1, 'one trace reported as rejected');
     },
   },
 ];

@@ -24,8 +24,10 @@ import { installPackedPackage } from './packed-package.mjs';
  * status.blocked, pause()/resume(), maxAgeMs expiry, status.storage and persist.
  * maxBufferBytes added 301 B (17,784 B to 18,085 B): the option and its check against
  * maxTraceBytes, the byte cap in the IndexedDB eviction loop, the status field.
+ * Issue 14 added 942 B (17,784 → 18,726): a refused or too-large batch split down to the
+ * rows refused on their own, retries that resend only what failed, and replayRate.
  */
-const MAIN_THREAD_BUDGET_BYTES = 18_100;
+const MAIN_THREAD_BUDGET_BYTES = 19_100;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [
