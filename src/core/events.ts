@@ -13,6 +13,11 @@ export type DropReason =
   | 'quota'
   /** The storage backend failed or is unavailable. */
   | 'storage'
+  /**
+   * Refused before it was stored: no JSON form (`NOT_SERIALIZABLE`) or over
+   * `maxTraceBytes` (`TRACE_TOO_LARGE`); the error says which.
+   */
+  | 'invalid'
   /** `storeTrace` was called after `close()`. */
   | 'closed'
   /** The collector refused the trace for good (a 4xx other than 408 and 429). */

@@ -9,7 +9,7 @@ import type { LazyBackend } from './lazy-backend.js';
 import { count, DEFAULT_MAX_RETRIES, optionalFunction, type ResolvedOptions } from './options.js';
 import type { CorePlatform } from './platform.js';
 import { withBookkeepingUnderQuota } from './bookkeeping-under-quota.js';
-import type { PassOutcome } from './pass-context.js';
+import type { PassOptions, PassOutcome } from './pass-context.js';
 import { ReplayPace } from './replay-pace.js';
 import { runReplayPass } from './replay-pass.js';
 import type { Reporter } from './reporter.js';
@@ -156,8 +156,7 @@ export class ReplayRunner {
             attemptsPerBatch: request.attemptsPerBatch,
             batchSize: request.batchSize,
             stopOnRetryableFailure: request.automatic,
-            onSuccess: request.onReplaySuccess,
-            onFailure: request.onReplayFailure,
+            ...passCallbacks(request),
           },
         ),
       { ifAvailable: true },
@@ -176,4 +175,19 @@ export class ReplayRunner {
 
 function skipped(reason: NonNullable<PassOutcome['skipped']>): PassOutcome {
   return { totalTraces: 0, successCount: 0, failureCount: 0, failedTraces: [], skipped: reason, retryLater: false };
+}
+
+/**
+ * The user's callbacks in Openlayer's argument order, over the pass's
+ * per-trace ones; settle-batch runs them through the reporter, so a throw is
+ * still reported as CALLBACK_FAILED.
+ */
+function passCallbacks({
+  onReplaySuccess,
+  onReplayFailure,
+}: PassRequest): Pick<PassOptions, 'onSuccess' | 'onFailure'> {
+  return {
+    onSuccess: onReplaySuccess && ((trace) => onReplaySuccess(trace.traceData, trace.config, trace)),
+    onFailure: onReplayFailure && ((trace, error) => onReplayFailure(trace.traceData, trace.config, error, trace)),
+  };
 }

@@ -16,6 +16,7 @@ export class Reporter {
     disabled: 0,
     quota: 0,
     storage: 0,
+    invalid: 0,
     closed: 0,
     rejected: 0,
     exhausted: 0,

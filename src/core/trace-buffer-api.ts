@@ -45,8 +45,22 @@ export interface ReplayOptions {
   batchSize?: number;
   /** Overrides the buffer's `send` for this replay. */
   send?: SendFunction;
-  onReplaySuccess?: (trace: BufferedTrace) => void;
-  onReplayFailure?: (trace: BufferedTrace, error: unknown) => void;
+  /**
+   * Openlayer's shapes, `(traceData, config)` and `(traceData, config, error)`,
+   * so its callbacks work unchanged; the whole `BufferedTrace` (id, attempts)
+   * comes last.
+   */
+  onReplaySuccess?: (
+    traceData: BufferedTrace['traceData'],
+    config: BufferedTrace['config'],
+    trace: BufferedTrace,
+  ) => void;
+  onReplayFailure?: (
+    traceData: BufferedTrace['traceData'],
+    config: BufferedTrace['config'],
+    error: unknown,
+    trace: BufferedTrace,
+  ) => void;
 }
 
 /** What `publish` did with the trace. */
@@ -116,14 +130,17 @@ export interface BufferStatus {
 export interface TraceBuffer {
   /**
    * Buffers one trace. Resolves `true` once it is committed to storage, `false`
-   * if it was not kept (then `onError`/`onEvent` say why). Rejects only for bad
-   * input: data that has no JSON form or is too large (a `TraceBufferError`).
+   * if it was not kept (then `onError`/`onEvent` say why). Never rejects, as
+   * Openlayer's `store_trace` never raises: data that has no JSON form or is
+   * too large resolves `false`, `onError` hears `NOT_SERIALIZABLE` or
+   * `TRACE_TOO_LARGE`, and a `dropped` event has reason `invalid`.
    */
   storeTrace(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<boolean>;
   /**
    * Sends the trace now and buffers it if that fails (Openlayer's tracer hook):
    * `onFlushFailure(traceData, config, error)` is called first. Resolves with
    * what happened; a trace the collector refused for good is dropped (reason `rejected`).
+   * Bad data is refused as `storeTrace` refuses it, sent nowhere: `'dropped'` (reason `invalid`).
    */
   publish(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<PublishOutcome>;
   /** Every buffered trace, oldest first. Unreadable records are skipped and reported. */

@@ -11,6 +11,7 @@ import { LazyBackend } from './lazy-backend.js';
 import type { ResolvedOptions } from './options.js';
 import type { CorePlatform } from './platform.js';
 import { publish } from './publish.js';
+import { refuseInput, registerRefuser } from './refuse-input.js';
 import {
   refOf,
   toBufferedTraces,
@@ -52,7 +53,7 @@ interface BufferCore extends StatusSources {
  */
 export function createBufferCore(options: ResolvedOptions, platform: CorePlatform): TraceBuffer {
   const buffer = compose(options, platform);
-  return {
+  const api: TraceBuffer = {
     storeTrace: (traceData, config = {}, inferencePipelineId = null) =>
       storeTrace(buffer, traceData, config, inferencePipelineId),
     publish: (traceData, config = {}, inferencePipelineId = null) =>
@@ -71,6 +72,10 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     flush: () => buffer.commits.idle(),
     close: () => close(buffer),
   };
+  registerRefuser(api, (error, inferenceId) =>
+    refuseInput(buffer.reporter, platform.generateId(), { inferenceId }, error),
+  );
+  return api;
 }
 
 function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
@@ -202,9 +207,20 @@ function inserted(buffer: BufferCore, records: StoredTrace[], evicted: EvictedTr
   if (store) buffer.expiry?.afterInsert(store, records);
 }
 
-function prepare(buffer: BufferCore, traceData: unknown, config: unknown, inferencePipelineId: unknown): StoredTrace {
+/** The record to keep, or undefined when the input was refused (reported by refuseInput). */
+function prepare(
+  buffer: BufferCore,
+  traceData: unknown,
+  config: unknown,
+  inferencePipelineId: unknown,
+): StoredTrace | undefined {
   const id = buffer.platform.generateId();
-  return buildRecord(buffer.options, id, { traceData, config, inferencePipelineId }, buffer.seq++);
+  try {
+    return buildRecord(buffer.options, id, { traceData, config, inferencePipelineId }, buffer.seq++);
+  } catch (error) {
+    refuseInput(buffer.reporter, id, traceData, error);
+    return undefined;
+  }
 }
 
 function enqueue(buffer: BufferCore, record: StoredTrace): Promise<boolean> {
@@ -224,13 +240,8 @@ function enqueue(buffer: BufferCore, record: StoredTrace): Promise<boolean> {
 }
 
 function storeTrace(buffer: BufferCore, traceData: TraceData, config: TraceConfig, pipelineId: string | null) {
-  let record: StoredTrace;
-  try {
-    record = prepare(buffer, traceData, config, pipelineId);
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-  return enqueue(buffer, record);
+  const record = prepare(buffer, traceData, config, pipelineId);
+  return record ? enqueue(buffer, record) : Promise.resolve(false);
 }
 
 async function publishTrace(
@@ -239,9 +250,11 @@ async function publishTrace(
   config: TraceConfig,
   pipelineId: string | null,
 ): Promise<PublishOutcome> {
-  const record = prepare(buffer, traceData, config, pipelineId);
   const send = buffer.options.send;
+  // A buffer set up without `send` is a mistake in the code, told at once; bad data is refused like storeTrace's.
   if (!send) throw new TraceBufferOptionError('send', undefined, 'a function given to createTraceBuffer, to publish');
+  const record = prepare(buffer, traceData, config, pipelineId);
+  if (!record) return 'dropped';
   const parts = {
     options: buffer.options,
     reporter: buffer.reporter,

@@ -1,6 +1,7 @@
 import { deliveryError, parseRetryAfter, type SendContext, type Sender, type SendResult } from '../core/delivery.js';
 import { TraceBufferOptionError } from '../core/errors.js';
 import type { BufferedTrace, JsonValue } from '../core/record.js';
+import { defaultLlmConfig } from './openlayer-default-config.js';
 
 export interface OpenlayerSenderOptions {
   /** Openlayer's API root, or your own proxy in front of it. Default `https://api.openlayer.com/v1`. */
@@ -122,7 +123,7 @@ async function postGroup(
     response = await fetchFn(url, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ rows, config: group.config }),
+      body: JSON.stringify({ rows, config: configFor(group.config, rows) }),
       ...(signal && { signal }),
     });
   } catch (error) {
@@ -144,6 +145,11 @@ async function postGroup(
     retryAfterMs: retryAfterOf(response.headers),
     message: `Openlayer answered ${response.status} for ${group.traces.length} traces${detail ? `: ${detail}` : ''}`,
   });
+}
+
+/** A trace stored without a config (`{}`, refused by the API) goes out with Openlayer's default LLM one. */
+function configFor(config: BufferedTrace['config'], rows: { [key: string]: JsonValue }[]): BufferedTrace['config'] {
+  return Object.keys(config).length === 0 ? defaultLlmConfig(rows) : config;
 }
 
 /**

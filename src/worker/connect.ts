@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
 import type { Endpoint } from 'comlink';
 import type { SendResult } from '../core/delivery.js';
-import { errorName, TraceBufferError, TraceBufferOptionError } from '../core/errors.js';
+import { errorName, isTraceBufferError, TraceBufferError, TraceBufferOptionError } from '../core/errors.js';
+import { inferenceIdOf } from '../core/refuse-input.js';
 import type { BufferListener } from '../core/events.js';
 import type { BufferedTrace } from '../core/record.js';
 import type { ReplayOptions, ReplayResult, TraceBuffer } from '../core/trace-buffer.js';
@@ -10,6 +11,7 @@ import {
   envelope,
   eventFromWire,
   fromWire,
+  toWire,
   type BridgeApi,
   type Envelope,
   type WireError,
@@ -50,10 +52,12 @@ export function connectTraceBuffer(worker: Endpoint, options: ConnectOptions = {
   };
   return {
     storeTrace: (traceData, config, inferencePipelineId) =>
-      unwrap(() => remote.storeTrace(traceData, config, inferencePipelineId)),
+      refusingUnclonable(remote, traceData, false, () => remote.storeTrace(traceData, config, inferencePipelineId)),
     // The worker's buffer owns `send` (given to createTraceBuffer there).
     publish: (traceData, config, inferencePipelineId) =>
-      unwrap(() => remote.publish(traceData, config, inferencePipelineId)),
+      refusingUnclonable(remote, traceData, 'dropped' as const, () =>
+        remote.publish(traceData, config, inferencePipelineId),
+      ),
     notifyOnline: () => void remote.connectivity(true),
     // Messages keep their order: a status asked for after pause() sees it.
     pause: () => void remote.pause(),
@@ -111,6 +115,34 @@ async function unwrap<T>(run: () => Promise<Envelope<T>>): Promise<T> {
   return answer.value;
 }
 
+/**
+ * storeTrace and publish never reject for bad data, across the bridge too:
+ * what cannot even be posted (a function, a symbol, a DOM node) is refused in
+ * the worker's buffer (onError, a `dropped` event with reason `invalid`, the
+ * count), as the worker refuses what it got but cannot store.
+ */
+async function refusingUnclonable<T, R>(
+  remote: Remote,
+  traceData: unknown,
+  refused: R,
+  run: () => Promise<Envelope<T>>,
+): Promise<T | R> {
+  try {
+    return await unwrap(run);
+  } catch (error) {
+    const unclonable = isTraceBufferError(error, 'NOT_SERIALIZABLE') && errorName(error.cause) === 'DataCloneError';
+    if (!unclonable) throw error;
+    try {
+      await remote.refuse(toWire(error), inferenceIdOf(traceData) ?? null);
+    } catch (bridgeError) {
+      // The worker is gone: nobody there can hear it, so the host does.
+      reportUncaught(error);
+      reportUncaught(bridgeError);
+    }
+    return refused;
+  }
+}
+
 /** Replay options travel as plain values; its functions as proxies, called across the bridge. */
 function replayInWorker(remote: Remote, replayOptions: ReplayOptions): Promise<ReplayResult> {
   const plain: Record<string, unknown> = {};
@@ -136,9 +168,11 @@ function replayInWorker(remote: Remote, replayOptions: ReplayOptions): Promise<R
     remote.replayBufferedTraces(
       plain,
       sender && Comlink.proxy(sender),
-      onReplaySuccess && Comlink.proxy(onReplaySuccess),
+      onReplaySuccess && Comlink.proxy((trace: BufferedTrace) => onReplaySuccess(trace.traceData, trace.config, trace)),
       onReplayFailure &&
-        Comlink.proxy((trace: BufferedTrace, error: WireError) => onReplayFailure(trace, fromWire(error))),
+        Comlink.proxy((trace: BufferedTrace, error: WireError) =>
+          onReplayFailure(trace.traceData, trace.config, fromWire(error), trace),
+        ),
     ),
   );
 }

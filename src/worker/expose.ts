@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { Endpoint } from 'comlink';
 import type { SendFunction } from '../core/delivery.js';
 import type { ReplayOptions, TraceBuffer } from '../core/trace-buffer.js';
+import { refuseFor } from '../core/refuse-input.js';
 import { setRelayedOnline } from '../platform/connectivity.js';
 import { reportUncaught } from '../platform/report-uncaught.js';
 import { envelope, eventToWire, fromWire, release, toWire, type BridgeApi, type WireSender } from './wire.js';
@@ -32,9 +33,14 @@ export function exposeTraceBuffer(buffer: TraceBuffer, endpoint: Endpoint = glob
       const track = (call: Promise<unknown>): void => {
         calls.push(call.catch((error: unknown) => reportUncaught(error)));
       };
-      if (onReplaySuccess) local.onReplaySuccess = (trace) => track(Promise.resolve(onReplaySuccess(trace)));
+      // Only the trace crosses (its traceData and config are in it); the page
+      // calls the user's callback with Openlayer's arguments again.
+      if (onReplaySuccess) {
+        local.onReplaySuccess = (_traceData, _config, trace) => track(Promise.resolve(onReplaySuccess(trace)));
+      }
       if (onReplayFailure) {
-        local.onReplayFailure = (trace, error) => track(Promise.resolve(onReplayFailure(trace, toWire(error))));
+        local.onReplayFailure = (_traceData, _config, error, trace) =>
+          track(Promise.resolve(onReplayFailure(trace, toWire(error))));
       }
       return envelope(async () => {
         const result = await buffer.replayBufferedTraces(local);
@@ -53,6 +59,11 @@ export function exposeTraceBuffer(buffer: TraceBuffer, endpoint: Endpoint = glob
     },
     flush: () => envelope(() => buffer.flush()),
     close: () => envelope(() => buffer.close()),
+    refuse: (wire, inferenceId) => {
+      const error = fromWire(wire);
+      // A buffer made elsewhere (a wrapper) cannot count it: the host still hears it.
+      if (!refuseFor(buffer, error, inferenceId)) reportUncaught(error);
+    },
     pause: () => buffer.pause(),
     resume: () => buffer.resume(),
     connectivity: (online) => {

@@ -73,6 +73,8 @@ export interface BridgeApi {
   flush(): Promise<Envelope<void>>;
   close(): Promise<Envelope<void>>;
   connectivity(online: boolean): void;
+  /** Input the page could not post (a DataCloneError) is refused in the worker's buffer, as its storeTrace refuses. */
+  refuse(error: WireError, inferenceId: string | null): void;
   pause(): void;
   resume(): void;
 }

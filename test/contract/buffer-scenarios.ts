@@ -42,6 +42,34 @@ function open(ctx: ScenarioContext, extra: TraceBufferOptions = {}) {
 const inferenceIds = (traces: BufferedTrace[]): unknown[] => traces.map((t) => t.traceData['inferenceId']);
 
 /**
+ * A store that must be refused: it resolves `false`, never rejects (issue 14:
+ * Openlayer's store_trace never raises); `onError` hears one error with `code`
+ * and one `dropped` event with reason `invalid` names the trace.
+ */
+async function refused(
+  { errors, events }: ReturnType<typeof open>,
+  store: () => Promise<boolean>,
+  code: string,
+  label: string,
+): Promise<TraceBufferError> {
+  const [errorsBefore, eventsBefore] = [errors.length, events.length];
+  equal(await store(), false, `${label}: storeTrace resolves false`);
+  const heard = errors.slice(errorsBefore);
+  deepEqual(
+    heard.map((error) => error.code),
+    [code],
+    `${label}: onError hears ${code}`,
+  );
+  const drops = events.slice(eventsBefore).filter((event) => event.type === 'dropped');
+  deepEqual(
+    drops.map((event) => [event.reason, event.traces.length, event.error?.code]),
+    [['invalid', 1, code]],
+    `${label}: a dropped event with reason invalid`,
+  );
+  return heard[0]!;
+}
+
+/**
  * Openlayer parity and the fixes of its hardening, written once and run on
  * every backend in every runtime (Node, Chromium, Firefox, WebKit).
  */
@@ -136,21 +164,38 @@ export const bufferScenarios: Scenario[] = [
     },
   },
   {
-    name: 'data with no JSON form is refused with a typed error and nothing buffered is touched',
+    name: 'data with no JSON form is refused (false, onError, dropped: invalid) and nothing buffered is touched',
     async run(ctx) {
-      const { buffer } = open(ctx);
+      const opened = open(ctx);
+      const { buffer } = opened;
       await buffer.storeTrace(llmTrace(1));
       const cyclic: Record<string, unknown> = { a: 1 };
       cyclic['self'] = cyclic;
-      const cycle = await rejects(buffer.storeTrace(cyclic), 'NOT_SERIALIZABLE', 'a cycle');
+      const cycle = await refused(opened, () => buffer.storeTrace(cyclic), 'NOT_SERIALIZABLE', 'a cycle');
       ok(/traceData/.test(cycle.message), `the message names the field (${cycle.message})`);
-      await rejects(buffer.storeTrace({ big: 10n }), 'NOT_SERIALIZABLE', 'a BigInt');
-      const fn = await rejects(buffer.storeTrace({ callback: () => 1 }), 'NOT_SERIALIZABLE', 'a function');
+      await refused(opened, () => buffer.storeTrace({ big: 10n }), 'NOT_SERIALIZABLE', 'a BigInt');
+      const fn = await refused(
+        opened,
+        () => buffer.storeTrace({ callback: () => 1 }),
+        'NOT_SERIALIZABLE',
+        'a function',
+      );
       ok(/callback/.test(fn.message), `the message names the key (${fn.message})`);
-      await rejects(buffer.storeTrace(llmTrace(2), { s: Symbol('x') }), 'NOT_SERIALIZABLE', 'a symbol in config');
-      await rejects(buffer.storeTrace([1, 2] as never), 'NOT_SERIALIZABLE', 'an array as traceData');
-      await rejects(buffer.storeTrace(llmTrace(2), {}, 42 as never), 'NOT_SERIALIZABLE', 'a numeric pipeline id');
+      await refused(
+        opened,
+        () => buffer.storeTrace(llmTrace(2), { s: Symbol('x') }),
+        'NOT_SERIALIZABLE',
+        'a symbol in config',
+      );
+      await refused(opened, () => buffer.storeTrace([1, 2] as never), 'NOT_SERIALIZABLE', 'an array as traceData');
+      await refused(
+        opened,
+        () => buffer.storeTrace(llmTrace(2), {}, 42 as never),
+        'NOT_SERIALIZABLE',
+        'a numeric pipeline id',
+      );
       deepEqual(inferenceIds(await buffer.getBufferedTraces()), ['inference-1'], 'the buffer is unchanged');
+      equal((await buffer.getBufferStatus()).dropped.invalid, 6, 'status.dropped.invalid counts them');
       await buffer.close();
     },
   },
@@ -170,10 +215,16 @@ export const bufferScenarios: Scenario[] = [
     },
   },
   {
-    name: 'a trace over maxTraceBytes is refused with TRACE_TOO_LARGE',
+    name: 'a trace over maxTraceBytes is refused with TRACE_TOO_LARGE (false, onError, dropped: invalid)',
     async run(ctx) {
-      const { buffer } = open(ctx, { maxTraceBytes: 1000 });
-      const error = await rejects(buffer.storeTrace({ output: 'x'.repeat(2000) }), 'TRACE_TOO_LARGE', 'too large');
+      const opened = open(ctx, { maxTraceBytes: 1000 });
+      const { buffer } = opened;
+      const error = await refused(
+        opened,
+        () => buffer.storeTrace({ output: 'x'.repeat(2000) }),
+        'TRACE_TOO_LARGE',
+        'too large',
+      );
       ok(/1000/.test(error.message), 'the message gives the limit');
       equal(await buffer.storeTrace({ output: 'x'.repeat(100) }), true, 'a small one is fine');
       await buffer.close();
@@ -216,9 +267,10 @@ export const bufferScenarios: Scenario[] = [
           return Promise.resolve();
         },
       });
-      for (let i = 1; i <= 5; i++) await buffer.storeTrace(llmTrace(i));
-      const delivered: string[] = [];
-      const result = await buffer.replayBufferedTraces({ onReplaySuccess: (t) => delivered.push(t.id) });
+      for (let i = 1; i <= 5; i++) await buffer.storeTrace(llmTrace(i), { outputColumnName: 'output' });
+      const stored = await buffer.getBufferedTraces();
+      const delivered: unknown[][] = [];
+      const result = await buffer.replayBufferedTraces({ onReplaySuccess: (...args) => delivered.push(args) });
       deepEqual(
         batches,
         [['inference-1', 'inference-2'], ['inference-3', 'inference-4'], ['inference-5']],
@@ -229,7 +281,13 @@ export const bufferScenarios: Scenario[] = [
         { totalTraces: 5, successCount: 5, failureCount: 0, failedTraces: 0 },
         'the result',
       );
-      equal(delivered.length, 5, 'onReplaySuccess once per trace');
+      // Openlayer's shape (traceData, config), then the BufferedTrace.
+      deepEqual(
+        delivered,
+        stored.map((trace) => [trace.traceData, trace.config, trace]),
+        'onReplaySuccess(traceData, config, trace) once per trace, oldest first',
+      );
+      deepEqual(delivered[0]?.[1], { outputColumnName: 'output' }, 'the config as stored');
       equal((await buffer.getBufferStatus()).totalTraces, 0, 'all removed');
       await buffer.close();
     },
@@ -240,8 +298,8 @@ export const bufferScenarios: Scenario[] = [
       const { buffer, errors } = open(ctx, { send: () => Promise.reject(new Error('collector down')) });
       await buffer.storeTrace(llmTrace(1));
       await buffer.storeTrace({ noInferenceId: true });
-      const failures: unknown[] = [];
-      const result = await buffer.replayBufferedTraces({ onReplayFailure: (_t, e) => failures.push(e) });
+      const failures: unknown[][] = [];
+      const result = await buffer.replayBufferedTraces({ onReplayFailure: (...args) => failures.push(args) });
       equal(result.failureCount, 2, 'both failed');
       equal(result.successCount, 0, 'none delivered');
       const traces = await buffer.getBufferedTraces();
@@ -254,6 +312,20 @@ export const bufferScenarios: Scenario[] = [
       equal(result.failedTraces[1]?.traceId, traces[1]?.id, 'else the buffer id');
       equal(result.failedTraces[0]?.error, 'collector down', 'the error says why');
       equal(failures.length, 2, 'onReplayFailure once per trace');
+      // Openlayer's shape (traceData, config, error), then the BufferedTrace as it was sent.
+      deepEqual(
+        failures.map(([traceData, config, , trace]) => [traceData, config, (trace as BufferedTrace).id]),
+        traces.map((trace) => [trace.traceData, trace.config, trace.id]),
+        'onReplayFailure(traceData, config, error, trace)',
+      );
+      deepEqual(
+        failures.map((args) => [args.length, (args[2] as Error).message]),
+        [
+          [4, 'collector down'],
+          [4, 'collector down'],
+        ],
+        "the error is the sender's, third",
+      );
       ok(
         errors.some((e) => e.code === 'SEND_FAILED'),
         'onError heard about it',

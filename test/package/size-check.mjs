@@ -26,8 +26,10 @@ import { installPackedPackage } from './packed-package.mjs';
  * maxTraceBytes, the byte cap in the IndexedDB eviction loop, the status field.
  * Issue 14 added 942 B (17,784 → 18,726): a refused or too-large batch split down to the
  * rows refused on their own, retries that resend only what failed, and replayRate.
+ * Issue 14 (parity) measured 18,012 B: storeTrace refusing bad input (reported, counted,
+ * a dropped event) instead of rejecting, and Openlayer's callback shapes.
  */
-const MAIN_THREAD_BUDGET_BYTES = 19_100;
+const MAIN_THREAD_BUDGET_BYTES = 19_500;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [

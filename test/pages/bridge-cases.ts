@@ -89,16 +89,50 @@ export const bridgeCases: { name: string; run(): Promise<void> }[] = [
     },
   },
   {
+    name: 'bad data is refused across the bridge, never rejected: false, a dropped event, the count (issue 14)',
+    async run() {
+      await withBridge(async (buffer) => {
+        const drops: Extract<BufferEvent, { type: 'dropped' }>[] = [];
+        buffer.subscribe((event) => {
+          if (event.type === 'dropped') drops.push(event);
+        });
+        // The listener is registered in the worker by the time a call made after it answers.
+        await buffer.getBufferStatus();
+        equal(await buffer.storeTrace({ inferenceId: 'big', text: 'x'.repeat(5_000) }), false, 'too large: false');
+        const cyclic: Record<string, unknown> = { inferenceId: 'cycle' };
+        cyclic['self'] = cyclic;
+        equal(await buffer.storeTrace(cyclic), false, 'a cycle is refused in the worker');
+        equal(await buffer.storeTrace({ inferenceId: 'fn', f: () => 1 }), false, 'a function cannot even cross');
+        equal(await buffer.publish({ inferenceId: 'fn-publish', f: () => 1 }), 'dropped', "publish: 'dropped'");
+        const status = await buffer.getBufferStatus();
+        equal(status.dropped.invalid, 4, 'status.dropped.invalid in the worker counts all four');
+        equal(status.lastError?.code, 'NOT_SERIALIZABLE', 'the last error says why');
+        equal(status.totalTraces, 0, 'nothing stored');
+        await waitFor(() => drops.length === 4, 'four dropped events');
+        deepEqual(
+          drops.map((event) => [event.reason, event.traces[0]?.traceId, event.error?.code]),
+          [
+            ['invalid', 'big', 'TRACE_TOO_LARGE'],
+            ['invalid', 'cycle', 'NOT_SERIALIZABLE'],
+            ['invalid', 'fn', 'NOT_SERIALIZABLE'],
+            ['invalid', 'fn-publish', 'NOT_SERIALIZABLE'],
+          ],
+          'each named, with its code',
+        );
+        ok(isTraceBufferError(drops[0]?.error, 'TRACE_TOO_LARGE'), 'isTraceBufferError sees the code on the page');
+        equal(
+          (drops[0]?.error as { details?: { maxTraceBytes?: number } } | undefined)?.details?.maxTraceBytes,
+          2_000,
+          'details crossed',
+        );
+        await buffer.close();
+      });
+    },
+  },
+  {
     name: 'errors keep their code across the bridge',
     async run() {
       await withBridge(async (buffer) => {
-        const tooLarge = await rejects(buffer.storeTrace({ text: 'x'.repeat(5_000) }), 'TRACE_TOO_LARGE', 'too large');
-        ok(isTraceBufferError(tooLarge, 'TRACE_TOO_LARGE'), 'isTraceBufferError sees the code');
-        equal((tooLarge as { details?: { maxTraceBytes?: number } }).details?.maxTraceBytes, 2_000, 'details crossed');
-        const cyclic: Record<string, unknown> = {};
-        cyclic['self'] = cyclic;
-        await rejects(buffer.storeTrace(cyclic), 'NOT_SERIALIZABLE', 'a cycle is refused in the worker');
-        await rejects(buffer.storeTrace({ f: () => 1 }), 'NOT_SERIALIZABLE', 'a function cannot even cross');
         const noSend = await rejects(buffer.replayBufferedTraces(), 'INVALID_OPTION', 'replay without send');
         ok(noSend instanceof TypeError, 'an option error is still a TypeError');
         await rejects(buffer.removeTrace(''), 'INVALID_OPTION', 'an empty id');
@@ -113,13 +147,22 @@ export const bridgeCases: { name: string; run(): Promise<void> }[] = [
       await withBridge(async (buffer) => {
         for (const id of ['r1', 'r2', 'r3']) await buffer.storeTrace({ inferenceId: id });
         const failures: unknown[] = [];
+        const shapes: unknown[] = [];
         const failed = await buffer.replayBufferedTraces({
           maxRetries: 1,
           send: () => Promise.reject(deliveryError({ status: 503 })),
-          onReplayFailure: (_trace, error) => failures.push(error),
+          onReplayFailure: (traceData, config, error, trace) => {
+            failures.push(error);
+            shapes.push([traceData['inferenceId'], config, trace.traceData === traceData, trace.attempts]);
+          },
         });
         equal(failed.failureCount, 3, 'all three failed');
         equal(failures.length, 3, 'onReplayFailure ran on the page for each');
+        deepEqual(
+          shapes,
+          ['r1', 'r2', 'r3'].map((id) => [id, {}, true, 0]),
+          "onReplayFailure(traceData, config, error, trace), Openlayer's shape, across the bridge",
+        );
         ok(isTraceBufferError(failures[0], 'SEND_FAILED'), "the sender's error kept its code");
         equal((failures[0] as { details?: { status?: number } }).details?.status, 503, 'and its status');
         const sent: BufferedTrace[][] = [];
@@ -130,11 +173,16 @@ export const bridgeCases: { name: string; run(): Promise<void> }[] = [
             sent.push(traces);
             return Promise.resolve();
           },
-          onReplaySuccess: (trace) => delivered.push(trace.traceData['inferenceId'] as string),
+          onReplaySuccess: (traceData, config, trace) =>
+            delivered.push(`${JSON.stringify(traceData['inferenceId'])} ${JSON.stringify(config)} ${trace.id.length}`),
         });
         equal(result.successCount, 3, 'all delivered');
         deepEqual(sent.map(inferenceIds), [['r1', 'r2'], ['r3']], 'in batches, oldest first');
-        deepEqual(delivered, ['r1', 'r2', 'r3'], 'onReplaySuccess ran on the page');
+        deepEqual(
+          delivered,
+          ['"r1" {} 36', '"r2" {} 36', '"r3" {} 36'],
+          'onReplaySuccess(traceData, config, trace) ran on the page',
+        );
         equal((await buffer.getBufferStatus()).totalTraces, 0, 'delivered traces were removed');
         equal(sent[0]?.[0]?.attempts, 1, 'the failed attempt was persisted in the worker');
       });

@@ -1,10 +1,18 @@
 // Property tests over what a host app may hand the buffer: any trace data and
 // any options. Each input is either stored and read back equal to its JSON
-// form, or refused with a typed error that names the problem; nothing else.
+// form, or refused: storeTrace resolves false (it never rejects, as Openlayer's
+// store_trace never raises), onError hears a typed error that names the
+// problem, and a `dropped` event with reason `invalid` names the trace.
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTraceBuffer, isTraceBufferError, TraceBufferOptionError, type TraceBuffer } from '../../src/index.js';
+import {
+  createTraceBuffer,
+  TraceBufferOptionError,
+  type BufferEvent,
+  type TraceBuffer,
+  type TraceBufferError,
+} from '../../src/index.js';
 import { DEFAULT_MAX_TRACE_BYTES } from '../../src/core/options.js';
 
 const HEAVY = process.env['FAULTS'] === 'heavy';
@@ -12,19 +20,47 @@ const RUNS = HEAVY ? 1_000 : 100;
 /** Small enough that generated huge strings cross it often. */
 const SIZE_LIMIT = 4_096;
 
-/** The buffer's answer to one store: the trace read back, or the error's code and message. */
+/** A buffer that records what it reports. */
+function recordingBuffer(options: Parameters<typeof createTraceBuffer>[0]): {
+  buffer: TraceBuffer;
+  errors: TraceBufferError[];
+  dropped: Extract<BufferEvent, { type: 'dropped' }>[];
+} {
+  const errors: TraceBufferError[] = [];
+  const dropped: Extract<BufferEvent, { type: 'dropped' }>[] = [];
+  const buffer = createTraceBuffer({
+    ...options,
+    onError: (error) => errors.push(error),
+    onEvent: (event) => {
+      if (event.type === 'dropped') dropped.push(event);
+    },
+  });
+  return { buffer, errors, dropped };
+}
+
+type Recorded = ReturnType<typeof recordingBuffer>;
+
+/**
+ * The buffer's answer to one store: the trace read back, or the refusal's code
+ * and message, checked to be reported exactly once, as a resolved `false`.
+ */
 async function storeAndRead(
-  buffer: TraceBuffer,
+  { buffer, errors, dropped }: Recorded,
   traceData: unknown,
 ): Promise<{ read: unknown } | { code: string; message: string }> {
   await buffer.clearBuffer();
-  try {
-    const stored = await buffer.storeTrace(traceData as Record<string, unknown>);
-    expect(stored).toBe(true);
-  } catch (error) {
-    if (!isTraceBufferError(error)) throw error;
-    return { code: error.code, message: (error as Error).message };
+  errors.length = 0;
+  dropped.length = 0;
+  // Never a rejection: a throw here fails the test.
+  const stored = await buffer.storeTrace(traceData as Record<string, unknown>);
+  if (!stored) {
+    expect(errors).toHaveLength(1);
+    const [error] = errors;
+    expect(dropped).toEqual([{ type: 'dropped', reason: 'invalid', traces: [expect.any(Object)], error }]);
+    expect((await buffer.getBufferedTraces()).length).toBe(0);
+    return { code: error!.code, message: error!.message };
   }
+  expect(errors).toEqual([]);
   const traces = await buffer.getBufferedTraces();
   expect(traces).toHaveLength(1);
   return { read: traces[0]!.traceData };
@@ -70,17 +106,17 @@ const traceDataArbitrary = fc.dictionary(
 
 for (const storage of ['memory', 'indexeddb'] as const) {
   describe(`bad input: trace data (${storage}${storage === 'indexeddb' ? ' on fake-indexeddb' : ''})`, () => {
-    let buffer: TraceBuffer;
+    let buffer: Recorded;
     beforeAll(() => {
-      buffer = createTraceBuffer({
+      buffer = recordingBuffer({
         name: `bad-input-${storage}-${Date.now().toString(36)}`,
         storage,
         maxTraceBytes: SIZE_LIMIT,
       });
     });
-    afterAll(() => buffer.close());
+    afterAll(() => buffer.buffer.close());
 
-    it('any trace data is stored and read back equal to its JSON form, or refused with a typed error', async () => {
+    it('any trace data is stored and read back equal to its JSON form, or refused (false) with a typed error', async () => {
       await fc.assert(
         fc.asyncProperty(traceDataArbitrary, async (traceData) => {
           const expected = expectedFor(traceData);
@@ -141,14 +177,72 @@ for (const storage of ['memory', 'indexeddb'] as const) {
 
 describe('bad input: per-trace size limit', () => {
   it(`defaults to ${DEFAULT_MAX_TRACE_BYTES} bytes of JSON and refuses more with TRACE_TOO_LARGE naming both sizes`, async () => {
-    const buffer = createTraceBuffer({ name: `size-${Date.now().toString(36)}`, storage: 'memory' });
+    const { buffer, errors } = recordingBuffer({ name: `size-${Date.now().toString(36)}`, storage: 'memory' });
     // {"p":"..."} plus the default config {}: 10 bytes around the string.
     const fits = 'x'.repeat(DEFAULT_MAX_TRACE_BYTES - 10);
     expect(await buffer.storeTrace({ p: fits })).toBe(true);
-    const error: unknown = await buffer.storeTrace({ p: `${fits}x` }).catch((e: unknown) => e);
-    expect(isTraceBufferError(error, 'TRACE_TOO_LARGE')).toBe(true);
-    expect((error as Error).message).toContain(`${DEFAULT_MAX_TRACE_BYTES + 1} bytes`);
-    expect((error as Error).message).toContain(String(DEFAULT_MAX_TRACE_BYTES));
+    expect(await buffer.storeTrace({ p: `${fits}x` })).toBe(false);
+    expect(errors.map((error) => error.code)).toEqual(['TRACE_TOO_LARGE']);
+    expect(errors[0]!.message).toContain(`${DEFAULT_MAX_TRACE_BYTES + 1} bytes`);
+    expect(errors[0]!.message).toContain(String(DEFAULT_MAX_TRACE_BYTES));
+    await buffer.close();
+  });
+});
+
+describe('bad input: storeTrace and publish never reject (issue 14)', () => {
+  it('a refused trace is counted in status.dropped.invalid and named in its dropped event', async () => {
+    const { buffer, errors, dropped } = recordingBuffer({
+      name: `invalid-${Date.now().toString(36)}`,
+      storage: 'memory',
+      maxTraceBytes: 100,
+    });
+    const cyclic: Record<string, unknown> = { inferenceId: 'cycle-1' };
+    cyclic['self'] = cyclic;
+    expect(await buffer.storeTrace(cyclic)).toBe(false);
+    expect(await buffer.storeTrace({ inferenceId: 'big-1', text: 'x'.repeat(200) })).toBe(false);
+    expect(await buffer.storeTrace({ inferenceId: 'ok-1' })).toBe(true);
+    expect(errors.map((error) => error.code)).toEqual(['NOT_SERIALIZABLE', 'TRACE_TOO_LARGE']);
+    expect(dropped.map((event) => [event.reason, event.traces.map((t) => t.traceId), event.error?.code])).toEqual([
+      ['invalid', ['cycle-1'], 'NOT_SERIALIZABLE'],
+      ['invalid', ['big-1'], 'TRACE_TOO_LARGE'],
+    ]);
+    const status = await buffer.getBufferStatus();
+    expect(status.dropped.invalid).toBe(2);
+    expect(status.totalTraces).toBe(1);
+    expect(status.lastError?.code).toBe('TRACE_TOO_LARGE');
+    await buffer.close();
+  });
+
+  it("publish with bad data resolves 'dropped' with the same report, sends nothing and calls no onFlushFailure", async () => {
+    const sent: unknown[] = [];
+    const flushFailures: unknown[] = [];
+    const { buffer, errors, dropped } = recordingBuffer({
+      name: `invalid-publish-${Date.now().toString(36)}`,
+      storage: 'memory',
+      autoReplay: false,
+      send: (traces) => {
+        sent.push(...traces);
+        return Promise.resolve();
+      },
+      onFlushFailure: (...args) => flushFailures.push(args),
+    });
+    expect(await buffer.publish({ inferenceId: 'fn-1', callback: () => 1 })).toBe('dropped');
+    expect(await buffer.publish({ inferenceId: 'big-2', n: 10n })).toBe('dropped');
+    expect(errors.map((error) => error.code)).toEqual(['NOT_SERIALIZABLE', 'NOT_SERIALIZABLE']);
+    expect(errors[0]!.message).toContain('"callback"');
+    expect(dropped.map((event) => [event.reason, event.traces[0]?.traceId])).toEqual([
+      ['invalid', 'fn-1'],
+      ['invalid', 'big-2'],
+    ]);
+    expect(sent).toEqual([]);
+    expect(flushFailures).toEqual([]);
+    expect((await buffer.getBufferStatus()).dropped.invalid).toBe(2);
+    await buffer.close();
+  });
+
+  it('publish without a send still rejects at once: a mistake in the code, not bad data', async () => {
+    const { buffer } = recordingBuffer({ name: `no-send-${Date.now().toString(36)}`, storage: 'memory' });
+    await expect(buffer.publish({ n: 10n })).rejects.toBeInstanceOf(TraceBufferOptionError);
     await buffer.close();
   });
 });

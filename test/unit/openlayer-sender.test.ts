@@ -4,24 +4,32 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyFailure, type SendResult } from '../../src/core/delivery.js';
 import type { BufferedTrace } from '../../src/core/record.js';
 import { TraceBufferOptionError } from '../../src/core/errors.js';
-import { openlayerSender } from '../../src/index.js';
+import { createTraceBuffer, openlayerSender } from '../../src/index.js';
+import { defaultLlmConfig } from '../../src/senders/openlayer-default-config.js';
 import { idempotencyKeyOf } from '../../src/senders/openlayer-sender.js';
 
 interface Received {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
+  /** Names and values as they came on the wire, in order, repeats kept. */
+  rawHeaders: string[];
+  /** The body's bytes as UTF-8 text, before any parsing. */
+  rawBody: string;
   body: { rows: Record<string, unknown>[]; config: Record<string, unknown> };
+  at: number;
 }
 
 /** How the fake Openlayer answers a pipeline: a status (with headers) or a dropped connection. */
 type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'reset';
+/** One answer for every request, or a list answered in turn (the last one repeats). */
+type Answers = Answer | Answer[];
 
 // A real HTTP server on loopback that records every request and answers per pipeline.
 let server: Server;
 let baseURL: string;
 let received: Received[];
-let answers: Map<string, Answer>;
+let answers: Map<string, Answers>;
 
 beforeAll(async () => {
   server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -29,14 +37,21 @@ beforeAll(async () => {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = request.url ?? '';
+      const rawBody = Buffer.concat(chunks).toString('utf8');
       received.push({
         method: request.method ?? '',
         path,
         headers: request.headers,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'],
+        rawHeaders: request.rawHeaders,
+        rawBody,
+        body: JSON.parse(rawBody) as Received['body'],
+        at: Date.now(),
       });
       const pipeline = /^\/v1\/inference-pipelines\/([^/]+)\/data-stream$/.exec(path)?.[1];
-      const answer: Answer = (pipeline ? answers.get(decodeURIComponent(pipeline)) : undefined) ?? { status: 404 };
+      const given = pipeline ? answers.get(decodeURIComponent(pipeline)) : undefined;
+      const answer: Answer = (Array.isArray(given) ? (given.length > 1 ? given.shift() : given[0]) : given) ?? {
+        status: 404,
+      };
       if (answer === 'reset') {
         request.socket.destroy();
         return;
@@ -245,5 +260,142 @@ describe('openlayerSender', () => {
   it('rejects bad options at once', () => {
     expect(() => openlayerSender({ baseURL: '' })).toThrow(TypeError);
     expect(() => openlayerSender({ apiKey: 42 as unknown as string })).toThrow(/apiKey/);
+  });
+});
+
+/** Header pairs as they came on the wire, sorted: repeats and spellings stay visible. */
+function headerPairs(raw: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs.sort(([a], [b]) => a.localeCompare(b));
+}
+
+describe('openlayerSender through a buffer, checked byte for byte on a real server (issue 14)', () => {
+  it("replays a trace stored without a config with Openlayer's default LLM config, every row's own inferenceId kept", async () => {
+    answers.set('pipe-a', { status: 200 });
+    const buffer = createTraceBuffer({
+      name: `openlayer-bytes-${Date.now().toString(36)}`,
+      storage: 'memory',
+      autoReplay: false,
+      send: openlayerSender({
+        baseURL,
+        apiKey: 'sk-test',
+        inferencePipelineId: 'pipe-a',
+        headers: { 'X-App': 'demo' },
+      }),
+    });
+    // A row as openlayer-ts's tracer makes it (postProcessTrace): its input variable `question` spread in.
+    const tracerRow = {
+      inferenceTimestamp: 1_700_000_000,
+      inferenceId: 'row-1',
+      output: 'Paris',
+      latency: 812,
+      cost: 0.0004,
+      tokens: 31,
+      steps: [{ name: 'chat' }],
+      metadata: { session_id: 'thread-1' },
+      question: 'Capital of France?',
+      session_id: 'thread-1',
+    };
+    expect(await buffer.storeTrace(tracerRow)).toBe(true);
+    expect(await buffer.storeTrace({ inferenceId: 42, output: 'two', question: 'q2' })).toBe(true);
+    expect(await buffer.storeTrace({ output: 'three', question: 'q3' })).toBe(true);
+    const ids = (await buffer.getBufferedTraces()).map((trace) => trace.id);
+    const result = await buffer.replayBufferedTraces();
+    expect(result).toMatchObject({ totalTraces: 3, successCount: 3, failureCount: 0 });
+    await buffer.close();
+
+    expect(received).toHaveLength(1);
+    const [request] = received;
+    expect(request!.method).toBe('POST');
+    expect(request!.path).toBe('/v1/inference-pipelines/pipe-a/data-stream');
+    // Written out, not built with JSON.stringify: key order and every byte count.
+    const expectedBody =
+      '{"rows":[' +
+      '{"inferenceTimestamp":1700000000,"inferenceId":"row-1","output":"Paris","latency":812,"cost":0.0004,' +
+      '"tokens":31,"steps":[{"name":"chat"}],"metadata":{"session_id":"thread-1"},' +
+      '"question":"Capital of France?","session_id":"thread-1"},' +
+      '{"inferenceId":42,"output":"two","question":"q2"},' +
+      `{"output":"three","question":"q3","inferenceId":"${ids[2]!}"}],` +
+      // openlayer-ts src/lib/tracing/tracer.ts buildStreamConfig, in its order; session_id is in a row.
+      '"config":{"outputColumnName":"output","inputVariableNames":["question"],' +
+      '"groundTruthColumnName":"groundTruth","latencyColumnName":"latency","costColumnName":"cost",' +
+      '"timestampColumnName":"inferenceTimestamp","inferenceIdColumnName":"inferenceId",' +
+      '"numOfTokenColumnName":"tokens","sessionIdColumnName":"session_id"}}';
+    expect(request!.rawBody).toBe(expectedBody);
+    const port = new URL(baseURL).port;
+    // Ours, once each, lowercased; the rest is what Node's fetch adds to every request.
+    expect(headerPairs(request!.rawHeaders)).toEqual(
+      headerPairs([
+        ...['authorization', 'Bearer sk-test'],
+        ...['content-type', 'application/json'],
+        ...['idempotency-key', idempotencyKeyOf(ids)],
+        ...['x-app', 'demo'],
+        ...['content-length', String(Buffer.byteLength(expectedBody))],
+        ...['host', `127.0.0.1:${port}`],
+        ...['connection', 'keep-alive'],
+        ...['accept', '*/*'],
+        ...['accept-language', '*'],
+        ...['sec-fetch-mode', 'cors'],
+        ...['user-agent', 'node'],
+        ...['accept-encoding', 'gzip, deflate'],
+      ]),
+    );
+  });
+
+  it('sends a stored config as it is, never the default', async () => {
+    answers.set('pipe-a', { status: 200 });
+    await openlayerSender({ baseURL })([trace({ config: { outputColumnName: 'answer' } })]);
+    expect(JSON.parse(received[0]!.rawBody)).toMatchObject({ config: { outputColumnName: 'answer' } });
+    expect(received[0]!.rawBody.endsWith('"config":{"outputColumnName":"answer"}}')).toBe(true);
+  });
+
+  it("the default config is openlayer-ts's: session and user columns only when a row has them", () => {
+    const fixed = {
+      outputColumnName: 'output',
+      inputVariableNames: [],
+      groundTruthColumnName: 'groundTruth',
+      latencyColumnName: 'latency',
+      costColumnName: 'cost',
+      timestampColumnName: 'inferenceTimestamp',
+      inferenceIdColumnName: 'inferenceId',
+      numOfTokenColumnName: 'tokens',
+    };
+    expect(defaultLlmConfig([{ output: 'hi', inferenceId: 'a', steps: [], metadata: {} }])).toEqual(fixed);
+    expect(defaultLlmConfig([{ output: 'hi', user_id: 'u-1', session_id: null }])).toEqual({
+      ...fixed,
+      userIdColumnName: 'user_id',
+    });
+    // The inputs of every row of the request, each once, in the order first met.
+    expect(
+      defaultLlmConfig([
+        { question: 'a', session_id: 's' },
+        { context: 'c', question: 'b' },
+      ]),
+    ).toEqual({
+      ...fixed,
+      inputVariableNames: ['question', 'context'],
+      sessionIdColumnName: 'session_id',
+    });
+  });
+
+  it('a buffer replay obeys Retry-After-Ms before Retry-After: the retry waits the milliseconds, not 30 s', async () => {
+    answers.set('pipe-a', [
+      { status: 503, headers: { 'Retry-After-Ms': '300', 'Retry-After': '30' } },
+      { status: 200 },
+    ]);
+    const buffer = createTraceBuffer({
+      name: `openlayer-retry-${Date.now().toString(36)}`,
+      storage: 'memory',
+      // Its own backoff is far shorter than the wait asked for, so only the answer can explain the gap.
+      autoReplay: { startupDelayMs: 0, initialDelayMs: 10, maxDelayMs: 10 },
+      send: openlayerSender({ baseURL, inferencePipelineId: 'pipe-a' }),
+    });
+    expect(await buffer.storeTrace({ inferenceId: 'retry-1', output: 'x' })).toBe(true);
+    await expect.poll(() => received.length, { timeout: 4_000 }).toBe(2);
+    await expect.poll(async () => (await buffer.getBufferStatus()).totalTraces).toBe(0);
+    await buffer.close();
+    expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(300);
+    expect(received.map((r) => r.rawBody)).toEqual([received[0]!.rawBody, received[0]!.rawBody]);
   });
 });
