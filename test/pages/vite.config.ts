@@ -11,10 +11,16 @@ export default defineConfig({
     include: [
       'idb',
       'comlink',
-      // Only otel.html loads these (the OpenTelemetry entry's tests).
+      // Only otel.html loads these (the OpenTelemetry entry's tests, SDK 3.x line).
       '@opentelemetry/api',
       '@opentelemetry/sdk-trace',
       '@opentelemetry/exporter-trace-otlp-http',
+      // Only otel2.html loads these: the 2.x line, resolved from test/otel2 (the `otel2-line`
+      // workspace), where npm installed it apart from the 3.x line.
+      'otel2-line > @opentelemetry/api',
+      'otel2-line > @opentelemetry/sdk-trace-web',
+      'otel2-line > @opentelemetry/sdk-trace-base',
+      'otel2-line > @opentelemetry/exporter-trace-otlp-http',
     ],
     noDiscovery: true,
   },
