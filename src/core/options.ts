@@ -1,3 +1,4 @@
+import { deadLetterBackendOption, deadLettersOption, type DeadLetterOptions } from './dead-letter-options.js';
 import { TraceBufferOptionError } from './errors.js';
 import type { StorageBackend } from './storage-backend.js';
 import type { TraceBufferError } from './errors.js';
@@ -71,6 +72,18 @@ export interface CoreOptions {
    * `unsupported`. Default false.
    */
   persist?: boolean;
+  /**
+   * Traces the collector refused for good (a 400 or 422 for them alone) leave
+   * the replay queue but are kept, in a store of their own beside the
+   * buffer's, capped by `maxCount` (default 100; the oldest go past it,
+   * reason `dead-letter-evicted`). `false` drops them instead (reason `rejected`).
+   */
+  deadLetters?: boolean | DeadLetterOptions;
+  /**
+   * Beside a custom `storage` backend: where its dead letters go. Without it
+   * they are kept in memory, and `status.deadLetterStorage` says 'memory'.
+   */
+  deadLetterBackend?: StorageBackend;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -94,6 +107,9 @@ export interface ResolvedOptions {
   maxAttempts: number;
   maxAgeMs: number;
   persist: boolean;
+  /** The dead letters' cap, null when they are off. */
+  deadLetters: number | null;
+  deadLetterBackend: StorageBackend | undefined;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
@@ -111,7 +127,7 @@ export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
-const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
+export const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
@@ -138,6 +154,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
     maxAgeMs: given['maxAgeMs'] === Infinity ? Infinity : count(given, 'maxAgeMs', Infinity, 1),
     persist: optionalBoolean(given, 'persist', false),
+    deadLetters: deadLettersOption(given['deadLetters']),
+    deadLetterBackend: deadLetterBackendOption(given['deadLetterBackend'], given['storage']),
     createdBy: optionalString(
       given,
       'createdBy',

@@ -1,4 +1,5 @@
 import type { ClosingSignal } from './closing.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { DeliveryBlock } from './delivery-block.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
@@ -51,6 +52,8 @@ export interface PassContext {
   block: DeliveryBlock;
   reporter: Reporter;
   delivered: (traces: TraceRef[]) => void;
+  /** Where traces refused for good go (settle-batch writes them before removing them). */
+  deadLetters: DeadLetters;
   /** `maxAgeMs`: expired traces are dropped, never sent. Absent without an age limit. */
   expiry?: Expiry | undefined;
 }
