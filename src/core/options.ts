@@ -127,7 +127,16 @@ export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
-export const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
+export const BACKEND_METHODS = [
+  'insert',
+  'readOldest',
+  'readAll',
+  'remove',
+  'update',
+  'stats',
+  'clear',
+  'close',
+] as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
