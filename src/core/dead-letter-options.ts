@@ -1,5 +1,5 @@
 import { TraceBufferOptionError } from './errors.js';
-import { BACKEND_METHODS, count } from './options.js';
+import { backendObject, count } from './options.js';
 import type { StorageBackend } from './storage-backend.js';
 
 export const DEFAULT_DEAD_LETTER_MAX_COUNT = 100;
@@ -23,13 +23,8 @@ export function deadLettersOption(value: unknown): number | null {
 /** `deadLetterBackend`: where a custom `storage` backend's dead letters go; only beside one. */
 export function deadLetterBackendOption(value: unknown, storage: unknown): StorageBackend | undefined {
   if (value === undefined) return undefined;
-  const allowed = `a backend object with a string "kind" and the methods ${BACKEND_METHODS.join(', ')}, beside a custom "storage" backend`;
-  if (typeof storage !== 'object' || typeof value !== 'object' || value === null) {
-    throw new TraceBufferOptionError('deadLetterBackend', value, allowed);
+  if (typeof storage !== 'object') {
+    throw new TraceBufferOptionError('deadLetterBackend', value, 'nothing unless "storage" is a backend object');
   }
-  const given = value as Record<string, unknown>;
-  if (typeof given['kind'] !== 'string' || BACKEND_METHODS.some((method) => typeof given[method] !== 'function')) {
-    throw new TraceBufferOptionError('deadLetterBackend', value, allowed);
-  }
-  return value as StorageBackend;
+  return backendObject('deadLetterBackend', value);
 }

@@ -1,12 +1,9 @@
 import { storageError } from './errors.js';
 import type { BufferEvent } from './events.js';
 import { LazyBackend } from './lazy-backend.js';
-import { refOf, toBufferedTraces, type BufferedTrace, type StoredTrace } from './record.js';
+import { refOf, type BufferedTrace, type StoredTrace } from './record.js';
 import type { Reporter } from './reporter.js';
 import type { StorageBackend } from './storage-backend.js';
-
-/** The server's message is kept up to this many characters (an HTML error page can be large). */
-export const DEAD_LETTER_MESSAGE_CHARS = 1000;
 
 /** Why a dead letter was refused: the answer's status (absent without one), its message, when. */
 export interface DeadLetterInfo {
@@ -32,7 +29,11 @@ export interface DeadLetterStore {
 /** What became of refused traces: stored as dead letters, to be dropped (no store), or kept queued (the store failed). */
 export type Refusal = 'dead-lettered' | 'dropped' | 'kept';
 
-type Letter = StoredTrace & { deadLetter: DeadLetterInfo };
+/**
+ * What moves traces in and out of the store, loaded on first use: a page
+ * whose collector never refuses a trace never loads it (the main-thread budget).
+ */
+const moves = () => import('./dead-letter-moves.js');
 
 /**
  * The dead letters: a store of their own of the same kind as the buffer's,
@@ -75,14 +76,8 @@ export class DeadLetters {
     if (this.#maxCount === null) return 'dropped';
     try {
       const store = await this.#store.get();
-      const records: Letter[] = letters.map(({ record, info }) => ({
-        ...record,
-        lease: null,
-        deadLetter: { ...info, message: info.message.slice(0, DEAD_LETTER_MESSAGE_CHARS) },
-      }));
-      const { evicted } = await store.insert(records, this.#maxCount);
-      const first = records[0]!.deadLetter;
-      this.#emit({ type: 'dead-lettered', traces: records.map(refOf), ...first });
+      const { records, evicted } = await (await moves()).writeLetters(store, letters, this.#maxCount);
+      this.#emit({ type: 'dead-lettered', traces: records.map(refOf), ...records[0]!.deadLetter });
       this.#reporter.drop('dead-letter-evicted', evicted.map(refOf));
       return 'dead-lettered';
     } catch (error) {
@@ -92,8 +87,7 @@ export class DeadLetters {
   }
 
   async list(): Promise<DeadLetter[]> {
-    const read = await this.#read();
-    return read.map(({ record, trace }) => ({ ...trace, deadLetter: (record as Letter).deadLetter }));
+    return (await this.#existing()) ? (await moves()).readLetters(await this.#store.get(), this.#reporter) : [];
   }
 
   /**
@@ -101,18 +95,8 @@ export class DeadLetters {
    * `requeue` stores them in the buffer first, then they leave this store.
    */
   async retry(ids: readonly string[] | undefined, requeue: (record: StoredTrace) => Promise<boolean>): Promise<number> {
-    const wanted = ids && new Set(ids);
-    const chosen = (await this.#read()).filter(({ record }) => !wanted || wanted.has(record.id));
-    const stored = await Promise.all(
-      chosen.map(({ record }) => {
-        const trace: Partial<Letter> = { ...record, attempts: 0, lease: null };
-        delete trace.deadLetter;
-        return requeue(trace as StoredTrace);
-      }),
-    );
-    const moved = chosen.filter((_, i) => stored[i]).map(({ record }) => record.id);
-    if (moved.length > 0) await (await this.#store.get()).remove(moved);
-    return moved.length;
+    if (!(await this.#existing())) return 0;
+    return (await moves()).retryLetters(await this.#store.get(), ids, requeue, this.#reporter);
   }
 
   async clear(): Promise<number> {
@@ -139,14 +123,6 @@ export class DeadLetters {
     if (this.#store.known) return true;
     this.#where ??= await this.#pick!();
     return this.#where.exists();
-  }
-
-  async #read() {
-    if (!(await this.#existing())) return [];
-    const { records, corrupt } = await (await this.#store.get()).readAll();
-    const read = toBufferedTraces(records);
-    this.#reporter.corrupt([...corrupt, ...read.corrupt]);
-    return read.traces;
   }
 
   #report(error: unknown, doing: string): void {

@@ -127,16 +127,7 @@ export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
-export const BACKEND_METHODS = [
-  'insert',
-  'readOldest',
-  'readAll',
-  'remove',
-  'update',
-  'stats',
-  'clear',
-  'close',
-] as const;
+const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (options === undefined) options = {};
@@ -226,22 +217,28 @@ function optionalString(
 function storageOption(value: unknown): StorageChoice {
   if (value === undefined) return 'auto';
   if (typeof value === 'string' && STORAGE_KINDS.includes(value)) return value as StorageChoice;
+  if (typeof value === 'object' && value !== null) return backendObject('storage', value);
+  throw new TraceBufferOptionError(
+    'storage',
+    value,
+    `${STORAGE_KINDS.map((k) => `"${k}"`).join(', ')} or a backend object`,
+  );
+}
+
+/** A custom backend: an object with a string `kind` and every method. */
+export function backendObject(option: string, value: unknown): StorageBackend {
   if (typeof value === 'object' && value !== null) {
     const missing = BACKEND_METHODS.filter(
       (method) => typeof (value as Record<string, unknown>)[method] !== 'function',
     );
     if (missing.length === 0 && typeof (value as { kind?: unknown }).kind === 'string') return value as StorageBackend;
     throw new TraceBufferOptionError(
-      'storage',
+      option,
       value,
       `a backend object with a string "kind" and the methods ${BACKEND_METHODS.join(', ')} (missing: ${missing.join(', ') || 'kind'})`,
     );
   }
-  throw new TraceBufferOptionError(
-    'storage',
-    value,
-    `${STORAGE_KINDS.map((k) => `"${k}"`).join(', ')} or a backend object`,
-  );
+  throw new TraceBufferOptionError(option, value, 'a backend object');
 }
 
 function autoReplayOption(value: unknown, hasSend: boolean): Required<AutoReplayOptions> | null {
