@@ -1,4 +1,5 @@
 import { durabilityOption, type IndexedDbDurability } from './backends/indexeddb/index.js';
+import { deadLetterStore } from './backends/dead-letter-store.js';
 import { selectBackend } from './backends/select-backend.js';
 import { resolveOptions, type CoreOptions } from './core/options.js';
 import { createBufferCore, type TraceBuffer } from './core/trace-buffer.js';
@@ -31,6 +32,16 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
   const durability = durabilityOption((options as { durability?: unknown } | undefined)?.durability);
   return createBufferCore(resolved, {
     openBackend: () => selectBackend({ name: resolved.name, storage: resolved.storage, durability }),
+    deadLetterStore: (main) =>
+      deadLetterStore(
+        {
+          name: resolved.name,
+          custom: typeof resolved.storage === 'object' ? resolved.storage : undefined,
+          deadLetterBackend: resolved.deadLetterBackend,
+          durability,
+        },
+        main,
+      ),
     generateId: () => randomUUID(),
     withLock: withWebLock,
     locksAvailable: webLocksAvailable(),

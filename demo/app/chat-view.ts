@@ -5,6 +5,7 @@ import type { PublishOutcome } from 'offline-trace-buffer';
 const TRACE_LABELS: Record<PublishOutcome, string> = {
   delivered: 'trace sent',
   buffered: 'trace buffered',
+  'dead-lettered': 'trace refused (kept as a dead letter)',
   dropped: 'trace dropped',
 };
 

@@ -1,3 +1,4 @@
+import type { DeadLetters } from './dead-letters.js';
 import type { DeliveryBlock } from './delivery-block.js';
 import { storageError } from './errors.js';
 import type { EventBus } from './event-bus.js';
@@ -29,6 +30,7 @@ export interface StatusSources {
   expiry: Expiry | undefined;
   storageStanding: StorageStanding;
   block: DeliveryBlock;
+  deadLetters: DeadLetters;
   isPaused: () => boolean;
 }
 
@@ -42,11 +44,14 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
   await sources.commits.idle();
   let stats: BackendStats = { count: 0, bytes: 0, oldest: null, newest: null };
   let kind = backend.known?.backend.kind ?? requestedKind(options);
+  let deadLetters = 0;
   if (!sources.isClosed()) {
     try {
       const store = await backend.get();
       kind = store.kind;
       stats = sources.expiry ? await sources.expiry.sweep(store) : await store.stats();
+      // Only once the buffer's own storage opened: a second store failing beside it would be a second report.
+      deadLetters = await sources.deadLetters.count();
     } catch (error) {
       const failure = storageError(error, 'reading the buffer status');
       if (backend.shouldReport(failure)) reporter.error(failure);
@@ -67,6 +72,8 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     corruptRecords: reporter.corruptCount,
     stored: sources.counts.stored,
     delivered: sources.counts.delivered,
+    deadLetters,
+    deadLetterStorage: sources.deadLetters.kind,
     dropped: { ...reporter.dropped },
     lastError: reporter.lastError,
     lastReplay: runner.lastReplay,

@@ -20,8 +20,10 @@ export type DropReason =
   | 'invalid'
   /** `storeTrace` was called after `close()`. */
   | 'closed'
-  /** The collector refused the trace for good (a 4xx other than 408 and 429). */
+  /** The collector refused the trace for good and dead letters are off (`deadLetters: false`). */
   | 'rejected'
+  /** The oldest dead letter, removed to keep `deadLetters.maxCount`. */
+  | 'dead-letter-evicted'
   /** Retryable failures reached `maxAttempts`. */
   | 'exhausted'
   /** Older than `maxAgeMs`: never sent, dropped by the next store, status or replay. */
@@ -50,6 +52,8 @@ export type BufferEvent = { remote?: boolean } & (
   | { type: 'removed'; ids: string[] }
   | { type: 'cleared'; count: number }
   | { type: 'dropped'; reason: DropReason; traces: TraceRef[]; error?: DropError }
+  /** Refused for good: out of the replay queue, kept as dead letters (the first one's status and message). */
+  | { type: 'dead-lettered'; traces: TraceRef[]; status?: number; message: string; at: number }
 );
 
 export type BufferListener = (event: BufferEvent) => void;

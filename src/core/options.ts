@@ -1,3 +1,4 @@
+import { deadLetterBackendOption, deadLettersOption, type DeadLetterOptions } from './dead-letter-options.js';
 import { TraceBufferOptionError } from './errors.js';
 import type { StorageBackend } from './storage-backend.js';
 import type { TraceBufferError } from './errors.js';
@@ -91,6 +92,18 @@ export interface CoreOptions {
    * `unsupported`. Default false.
    */
   persist?: boolean;
+  /**
+   * Traces the collector refused for good (a 400 or 422 for them alone) leave
+   * the replay queue but are kept, in a store of their own beside the
+   * buffer's, capped by `maxCount` (default 100; the oldest go past it,
+   * reason `dead-letter-evicted`). `false` drops them instead (reason `rejected`).
+   */
+  deadLetters?: boolean | DeadLetterOptions;
+  /**
+   * Beside a custom `storage` backend: where its dead letters go. Without it
+   * they are kept in memory, and `status.deadLetterStorage` says 'memory'.
+   */
+  deadLetterBackend?: StorageBackend;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -116,6 +129,9 @@ export interface ResolvedOptions {
   maxAttempts: number;
   maxAgeMs: number;
   persist: boolean;
+  /** The dead letters' cap, null when they are off. */
+  deadLetters: number | null;
+  deadLetterBackend: StorageBackend | undefined;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
@@ -165,6 +181,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
     maxAgeMs: given['maxAgeMs'] === Infinity ? Infinity : count(given, 'maxAgeMs', Infinity, 1),
     persist: optionalBoolean(given, 'persist', false),
+    deadLetters: deadLettersOption(given['deadLetters']),
+    deadLetterBackend: deadLetterBackendOption(given['deadLetterBackend'], given['storage']),
     createdBy: optionalString(
       given,
       'createdBy',
@@ -243,22 +261,28 @@ function optionalString(
 function storageOption(value: unknown): StorageChoice {
   if (value === undefined) return 'auto';
   if (typeof value === 'string' && STORAGE_KINDS.includes(value)) return value as StorageChoice;
+  if (typeof value === 'object' && value !== null) return backendObject('storage', value);
+  throw new TraceBufferOptionError(
+    'storage',
+    value,
+    `${STORAGE_KINDS.map((k) => `"${k}"`).join(', ')} or a backend object`,
+  );
+}
+
+/** A custom backend: an object with a string `kind` and every method. */
+export function backendObject(option: string, value: unknown): StorageBackend {
   if (typeof value === 'object' && value !== null) {
     const missing = BACKEND_METHODS.filter(
       (method) => typeof (value as Record<string, unknown>)[method] !== 'function',
     );
     if (missing.length === 0 && typeof (value as { kind?: unknown }).kind === 'string') return value as StorageBackend;
     throw new TraceBufferOptionError(
-      'storage',
+      option,
       value,
       `a backend object with a string "kind" and the methods ${BACKEND_METHODS.join(', ')} (missing: ${missing.join(', ') || 'kind'})`,
     );
   }
-  throw new TraceBufferOptionError(
-    'storage',
-    value,
-    `${STORAGE_KINDS.map((k) => `"${k}"`).join(', ')} or a backend object`,
-  );
+  throw new TraceBufferOptionError(option, value, 'a backend object');
 }
 
 function autoReplayOption(value: unknown, hasSend: boolean): Required<AutoReplayOptions> | null {

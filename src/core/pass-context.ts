@@ -1,4 +1,5 @@
 import type { ClosingSignal } from './closing.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { DeliveryBlock } from './delivery-block.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
@@ -54,6 +55,8 @@ export interface PassContext {
   delivered: (traces: TraceRef[]) => void;
   /** `replayRate`: batches wait their turn. Absent without a rate; one per buffer, so passes share it. */
   pace?: ReplayPace | undefined;
+  /** Where traces refused for good go (settle-batch writes them before removing them). */
+  deadLetters: DeadLetters;
   /** `maxAgeMs`: expired traces are dropped, never sent. Absent without an age limit. */
   expiry?: Expiry | undefined;
 }

@@ -1,3 +1,4 @@
+import type { DeadLetterStore } from './dead-letters.js';
 import type { StorageBackend } from './storage-backend.js';
 
 /**
@@ -33,6 +34,11 @@ export interface DeviceStorage {
 export interface CorePlatform {
   /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
   openBackend: () => Promise<BackendChoice>;
+  /**
+   * Where the dead letters of the buffer's storage `main` go (a store of the
+   * same kind). Without it, traces refused for good are dropped (reason `rejected`).
+   */
+  deadLetterStore?: (main: StorageBackend) => DeadLetterStore;
   /** A new, full, random UUID per trace. */
   generateId: () => string;
   /** Runs `fn` under a lock shared by the origin; `undefined` when `ifAvailable` and taken. */

@@ -1,5 +1,6 @@
 import type { ClosingSignal } from './closing.js';
 import { deliveryError, type SendFunction } from './delivery.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { DeliveryBlock } from './delivery-block.js';
 import { TraceBufferError } from './errors.js';
 import type { TraceRef } from './events.js';
@@ -17,6 +18,7 @@ export interface PublishParts {
   skipSending: () => boolean;
   delivered: (traces: TraceRef[]) => void;
   block: DeliveryBlock;
+  deadLetters: DeadLetters;
   enqueue: (record: StoredTrace) => Promise<boolean>;
 }
 
@@ -25,7 +27,8 @@ export interface PublishParts {
  * through the same delivery step as replay: the same lease, the same abort on
  * close, the same reading of a partial result. `onFlushFailure` hears every
  * failure first. Only a per-row verdict (`{ failed: [...] }` refusing this
- * trace) drops it (reason `rejected`); every thrown failure buffers it, as
+ * trace) keeps it apart as a dead letter (or drops it, reason `rejected`, with
+ * dead letters off; if the dead letter cannot be written it is buffered); every thrown failure buffers it, as
  * Openlayer's tracer does: a whole request refused (a 400 for one bad field
  * of the request, a 413) says too little about the trace to delete it, and
  * replay judges it later, alone if need be.
@@ -62,13 +65,18 @@ export async function publish(parts: PublishParts, record: StoredTrace, send: Se
         cause: thrown,
         details: { ...failure },
       });
+      const info = { ...(failure.status !== undefined && { status: failure.status }), message: failure.message };
+      const refusal = await parts.deadLetters.refuse([{ record, info: { ...info, at: Date.now() } }]);
       reporter.error(rejected);
-      reporter.drop('rejected', [refOf(record)], rejected);
-      return 'dropped';
-    }
-    // Buffered below; still worth a report, so the status says why sends fail (a block says it once).
-    if (failure.blocked) parts.block.block(failure, thrown);
+      if (refusal === 'dead-lettered') return 'dead-lettered';
+      if (refusal === 'dropped') {
+        reporter.drop('rejected', [refOf(record)], rejected);
+        return 'dropped';
+      }
+      // 'kept': the dead letter could not be written, so the trace is buffered below.
+    } else if (failure.blocked) parts.block.block(failure, thrown);
     else {
+      // Buffered below; still worth a report, so the status says why sends fail (a block says it once).
       reporter.error(
         new TraceBufferError('SEND_FAILED', `Sending the trace failed, so it is buffered: ${failure.message}`, {
           cause: thrown,

@@ -1,4 +1,5 @@
 import type { ClosingSignal } from './closing.js';
+import type { DeadLetters } from './dead-letters.js';
 import type { SendFunction } from './delivery.js';
 import type { DeliveryBlock } from './delivery-block.js';
 import type { TraceRef } from './events.js';
@@ -27,6 +28,7 @@ export interface ReplayRunnerParts {
   /** The sequence number the next store of this buffer will get. */
   nextSeq: () => number;
   delivered: (traces: TraceRef[]) => void;
+  deadLetters: DeadLetters;
   expiry?: Expiry | undefined;
   block: DeliveryBlock;
   /** `pause()` was called: passes send nothing. */
@@ -147,6 +149,7 @@ export class ReplayRunner {
             closing: this.#parts.closing,
             reporter,
             delivered: this.#parts.delivered,
+            deadLetters: this.#parts.deadLetters,
             expiry: this.#parts.expiry,
             pace: this.#pace,
           },

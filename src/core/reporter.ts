@@ -19,6 +19,7 @@ export class Reporter {
     invalid: 0,
     closed: 0,
     rejected: 0,
+    'dead-letter-evicted': 0,
     exhausted: 0,
     expired: 0,
   };

@@ -5,8 +5,9 @@ import type { Delivery } from './send-batch.js';
 
 /**
  * After a send: removes what was delivered (by id), writes the attempt count
- * of what will be retried, and removes, reporting why, what the collector
- * refused for good or what ran out of attempts. Callbacks run last.
+ * of what will be retried, moves what the collector refused for good to the
+ * dead letters, and removes, reporting why, what ran out of attempts (or was
+ * refused with dead letters off). Callbacks run last.
  */
 export async function settleBatch(
   ctx: PassContext,
@@ -59,26 +60,41 @@ export async function settleBatch(
       if (!failures.has(record.id)) ctx.reporter.callback(options.onSuccess, 'onReplaySuccess', traces[i]!);
     });
   }
-  // A lease written for this send is let go; without one there is nothing to write.
-  retry.push(...blocked.filter((record) => record.lease).map((record) => ({ ...record, lease: null })));
-  if (retry.length > 0) await ctx.backend.update(retry);
-  const gone = [...rejected, ...exhausted];
-  if (gone.length > 0) await ctx.backend.remove(gone.map((record) => record.id));
-  const firstBlocked = blocked.length > 0 ? failures.get(blocked[0]!.id) : undefined;
-  if (firstBlocked) ctx.block.block(firstBlocked, error);
-  else if (delivered.length > 0) ctx.block.clear();
-  // SEND_FAILED is for what was judged; a block is reported once, above.
+  // SEND_FAILED is for what was judged; a block is reported once, below.
   const judged = [...failures.values()].filter((failure) => !failure.blocked);
   const firstFailure = judged[0];
-  if (firstFailure) {
-    const status = firstFailure.status === undefined ? '' : ` (status ${firstFailure.status})`;
-    const failureError = new TraceBufferError(
+  const status = firstFailure?.status === undefined ? '' : ` (status ${firstFailure.status})`;
+  const failureError =
+    firstFailure &&
+    new TraceBufferError(
       'SEND_FAILED',
       `Delivering ${judged.length} of ${batch.length} buffered traces failed${status}: ${firstFailure.message}`,
       { cause: error, details: { ...firstFailure } },
     );
+  // Refused traces are written as dead letters before they leave the queue: a
+  // crash between leaves a copy in both, never none. If that write fails they stay queued.
+  const at = Date.now();
+  const refusal =
+    rejected.length > 0
+      ? await ctx.deadLetters.refuse(
+          rejected.map((record) => {
+            const { status: code, message } = failures.get(record.id)!;
+            return { record, info: { ...(code !== undefined && { status: code }), message, at } };
+          }),
+        )
+      : undefined;
+  if (refusal === 'kept') retry.push(...rejected);
+  // A lease written for this send is let go; without one there is nothing to write.
+  retry.push(...blocked.filter((record) => record.lease).map((record) => ({ ...record, lease: null })));
+  if (retry.length > 0) await ctx.backend.update(retry);
+  const gone = [...(refusal === 'kept' ? [] : rejected), ...exhausted];
+  if (gone.length > 0) await ctx.backend.remove(gone.map((record) => record.id));
+  const firstBlocked = blocked.length > 0 ? failures.get(blocked[0]!.id) : undefined;
+  if (firstBlocked) ctx.block.block(firstBlocked, error);
+  else if (delivered.length > 0) ctx.block.clear();
+  if (failureError) {
     ctx.reporter.error(failureError);
-    if (rejected.length > 0) ctx.reporter.drop('rejected', rejected.map(refOf), failureError);
+    if (refusal === 'dropped') ctx.reporter.drop('rejected', rejected.map(refOf), failureError);
     if (exhausted.length > 0) ctx.reporter.drop('exhausted', exhausted.map(refOf), failureError);
   }
   batch.forEach((record, i) => {

@@ -1,9 +1,11 @@
+import type { DeadLetter } from './dead-letters.js';
 import type { SendFunction } from './delivery.js';
 import type { BufferListener, DropReason } from './events.js';
 import type { BufferedTrace, TraceConfig, TraceData } from './record.js';
 import type { StorageStatus } from './storage-standing.js';
 
 export type { PersistRequest, StorageStatus } from './storage-standing.js';
+export type { DeadLetter, DeadLetterInfo } from './dead-letters.js';
 
 /**
  * What users call: the buffer's public shape, with Openlayer's names and
@@ -20,7 +22,7 @@ export interface FailedTrace {
   error: string;
   /** Failed attempts persisted with the trace, this replay's included. */
   attempts: number;
-  /** False when the collector refused the trace for good (then it was dropped with reason `rejected`). */
+  /** False when the collector refused the trace for good (then it became a dead letter, or with `deadLetters: false` was dropped with reason `rejected`). */
   retryable: boolean;
   /** Set when the answer said nothing about the trace (401, 404, network, ...): kept, attempt not counted. */
   blocked?: true;
@@ -64,7 +66,7 @@ export interface ReplayOptions {
 }
 
 /** What `publish` did with the trace. */
-export type PublishOutcome = 'delivered' | 'buffered' | 'dropped';
+export type PublishOutcome = 'delivered' | 'buffered' | 'dead-lettered' | 'dropped';
 
 export interface BufferStatus {
   /** The buffer's name. */
@@ -95,6 +97,14 @@ export interface BufferStatus {
   /** Traces stored and delivered by this instance since it was created. */
   stored: number;
   delivered: number;
+  /** Dead letters kept (traces refused for good), in every tab's store of this name. */
+  deadLetters: number;
+  /**
+   * Where dead letters are kept: the buffer's own kind ('indexeddb', 'opfs',
+   * 'memory'), a custom `deadLetterBackend`'s kind, 'memory' beside a custom
+   * `storage` without one; null when `deadLetters: false` or before storage opened.
+   */
+  deadLetterStorage: string | null;
   /** Traces this instance dropped, by reason. */
   dropped: Record<DropReason, number>;
   lastError: { code: string; message: string; at: number } | null;
@@ -139,7 +149,8 @@ export interface TraceBuffer {
   /**
    * Sends the trace now and buffers it if that fails (Openlayer's tracer hook):
    * `onFlushFailure(traceData, config, error)` is called first. Resolves with
-   * what happened; a trace the collector refused for good is dropped (reason `rejected`).
+   * what happened; a trace the collector refused for good (a per-row verdict)
+   * becomes a dead letter (`'dead-lettered'`), or is dropped (reason `rejected`) with `deadLetters: false`.
    * Bad data is refused as `storeTrace` refuses it, sent nowhere: `'dropped'` (reason `invalid`).
    */
   publish(traceData: TraceData, config?: TraceConfig, inferencePipelineId?: string | null): Promise<PublishOutcome>;
@@ -150,6 +161,15 @@ export interface TraceBuffer {
   getBufferStatus(): Promise<BufferStatus>;
   /** Removes every trace (unreadable ones too); resolves with how many were removed. */
   clearBuffer(): Promise<number>;
+  /** Traces refused for good, oldest first, each with `deadLetter: { status?, message, at }`. */
+  getDeadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Moves dead letters (all, or those whose ids are given) back into the
+   * buffer with no attempts counted, to be replayed; resolves with how many.
+   */
+  retryDeadLetters(ids?: readonly string[]): Promise<number>;
+  /** Removes every dead letter (`clearBuffer` leaves them); resolves with how many. */
+  clearDeadLetters(): Promise<number>;
   /** Sends buffered traces oldest first, removing each batch only once `send` resolved. */
   replayBufferedTraces(options?: ReplayOptions): Promise<ReplayResult>;
   /** Tells the buffer the network is back (workers get no `online` event in Chromium). */

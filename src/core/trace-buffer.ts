@@ -1,5 +1,6 @@
 import { buildRecord } from './build-record.js';
 import { Closing } from './closing.js';
+import { DeadLetters } from './dead-letters.js';
 import { DeliveryBlock } from './delivery-block.js';
 import { bufferStatus, type StatusSources } from './buffer-status.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
@@ -62,6 +63,9 @@ export function createBufferCore(options: ResolvedOptions, platform: CorePlatfor
     removeTrace: (id) => removeTrace(buffer, id),
     getBufferStatus: () => bufferStatus(buffer),
     clearBuffer: () => clearBuffer(buffer),
+    getDeadLetters: () => afterCommits(buffer, () => buffer.deadLetters.list()),
+    retryDeadLetters: (ids) => retryDeadLetters(buffer, ids),
+    clearDeadLetters: () => afterCommits(buffer, () => buffer.deadLetters.clear()),
     replayBufferedTraces: (replayOptions = {}) => buffer.runner.replay(replayOptions, buffer.closed),
     notifyOnline: () => buffer.scheduler?.online(),
     pause: () => {
@@ -110,6 +114,14 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
   });
   const expiry = options.maxAgeMs === Infinity ? undefined : new Expiry(options.maxAgeMs, reporter);
   const block = new DeliveryBlock(reporter);
+  const deadLetterStore = platform.deadLetterStore;
+  // Picked once the buffer's storage is known: the dead letters go to a store of the same kind.
+  const deadLetters = new DeadLetters(
+    options.deadLetters,
+    deadLetterStore && (async () => deadLetterStore(await backend.get())),
+    reporter,
+    (event) => bus.emit(event),
+  );
   const delivered = (traces: TraceRef[]): void => {
     counts.delivered += traces.length;
     bus.emit({ type: 'delivered', traces });
@@ -125,6 +137,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     closing,
     delivered,
     block,
+    deadLetters,
     seq: 0,
     closed: false,
     paused: false,
@@ -150,6 +163,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
       closing,
       nextSeq: () => buffer.seq,
       delivered,
+      deadLetters,
       expiry,
       block,
       isPaused: () => buffer.paused,
@@ -262,6 +276,7 @@ async function publishTrace(
     skipSending: () => buffer.isKnownOffline() || buffer.paused || buffer.closed || buffer.closing.aborted,
     delivered: buffer.delivered,
     block: buffer.block,
+    deadLetters: buffer.deadLetters,
     enqueue: (stored: StoredTrace) => enqueue(buffer, stored),
   };
   const run = publish(parts, record, send);
@@ -323,6 +338,20 @@ async function clearBuffer(buffer: BufferCore): Promise<number> {
   return removed;
 }
 
+async function afterCommits<T>(buffer: BufferCore, run: () => Promise<T>): Promise<T> {
+  assertOpen(buffer);
+  await buffer.commits.idle();
+  return run();
+}
+
+/** Dead letters go back into the buffer (stored first, then taken out of the dead letters). */
+function retryDeadLetters(buffer: BufferCore, ids: readonly string[] | undefined): Promise<number> {
+  if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))) {
+    throw new TraceBufferOptionError('ids', ids, 'an array of dead-letter ids, or nothing for all of them');
+  }
+  return afterCommits(buffer, () => buffer.deadLetters.retry(ids, (record) => enqueue(buffer, record)));
+}
+
 function subscribe(buffer: BufferCore, listener: BufferListener): () => void {
   if (typeof listener !== 'function') throw new TraceBufferOptionError('listener', listener, 'a function');
   return buffer.bus.subscribe(listener);
@@ -341,4 +370,5 @@ async function close(buffer: BufferCore): Promise<void> {
   await buffer.runner.settled();
   buffer.bus.close();
   await buffer.backend.close();
+  await buffer.deadLetters.close();
 }

@@ -66,6 +66,9 @@ export function connectTraceBuffer(worker: Endpoint, options: ConnectOptions = {
     removeTrace: (id) => unwrap(() => remote.removeTrace(id)),
     getBufferStatus: () => unwrap(() => remote.getBufferStatus()),
     clearBuffer: () => unwrap(() => remote.clearBuffer()),
+    getDeadLetters: () => unwrap(() => remote.getDeadLetters()),
+    retryDeadLetters: (ids) => unwrap(() => remote.retryDeadLetters(ids)),
+    clearDeadLetters: () => unwrap(() => remote.clearDeadLetters()),
     replayBufferedTraces: (replayOptions = {}) => replayInWorker(remote, replayOptions),
     subscribe(listener) {
       if (typeof listener !== 'function') throw new TraceBufferOptionError('listener', listener, 'a function');

@@ -21,6 +21,9 @@ export function exposeTraceBuffer(buffer: TraceBuffer, endpoint: Endpoint = glob
     removeTrace: (id) => envelope(() => buffer.removeTrace(id)),
     getBufferStatus: () => envelope(() => buffer.getBufferStatus()),
     clearBuffer: () => envelope(() => buffer.clearBuffer()),
+    getDeadLetters: () => envelope(() => buffer.getDeadLetters()),
+    retryDeadLetters: (ids) => envelope(() => buffer.retryDeadLetters(ids)),
+    clearDeadLetters: () => envelope(() => buffer.clearDeadLetters()),
     replayBufferedTraces: (options, sender, onReplaySuccess, onReplayFailure) => {
       const local = { ...options } as ReplayOptions;
       if (sender) local.send = remoteSend(sender);

@@ -12,7 +12,7 @@ import { describeError, ERROR_SOURCE, TraceBufferError, type TraceBufferErrorCod
 import type { SendResult } from '../core/delivery.js';
 import type { BufferEvent } from '../core/events.js';
 import type { BufferedTrace, TraceConfig, TraceData } from '../core/record.js';
-import type { BufferStatus, PublishOutcome, ReplayResult } from '../core/trace-buffer.js';
+import type { BufferStatus, DeadLetter, PublishOutcome, ReplayResult } from '../core/trace-buffer.js';
 
 /** An error as it crosses the bridge. */
 export interface WireError {
@@ -62,6 +62,9 @@ export interface BridgeApi {
   removeTrace(id: string): Promise<Envelope<boolean>>;
   getBufferStatus(): Promise<Envelope<BufferStatus>>;
   clearBuffer(): Promise<Envelope<number>>;
+  getDeadLetters(): Promise<Envelope<DeadLetter[]>>;
+  retryDeadLetters(ids?: readonly string[]): Promise<Envelope<number>>;
+  clearDeadLetters(): Promise<Envelope<number>>;
   replayBufferedTraces(
     options: Record<string, unknown>,
     sender?: WireSender,

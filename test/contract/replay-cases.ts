@@ -120,7 +120,8 @@ export const replayCases: MultiTabCase[] = [
       );
       const status = await tab!.run(() => window.otb.pageBuffers.get('b').getBufferStatus(), null);
       equal(status.totalTraces, 0, 'removed from the buffer');
-      equal(status.dropped.rejected, 3, 'reported as rejected');
+      equal(status.deadLetters, 3, 'kept as dead letters');
+      equal(status.dropped.rejected, 0, 'not dropped');
     },
   },
   {

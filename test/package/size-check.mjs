@@ -28,8 +28,10 @@ import { installPackedPackage } from './packed-package.mjs';
  * rows refused on their own, retries that resend only what failed, and replayRate.
  * Issue 14 (parity) measured 18,012 B: storeTrace refusing bad input (reported, counted,
  * a dropped event) instead of rejecting, and Openlayer's callback shapes.
+ * Issue 14's dead letters added 1,147 B (17,784 B -> 18,931 B measured): their store's
+ * choice and existence check, the API and status fields; moving traces in and out loads later.
  */
-const MAIN_THREAD_BUDGET_BYTES = 19_500;
+const MAIN_THREAD_BUDGET_BYTES = 21_000;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [

@@ -189,6 +189,27 @@ export const bridgeCases: { name: string; run(): Promise<void> }[] = [
     },
   },
   {
+    name: 'dead letters through the bridge: read, retried and cleared from the page',
+    async run() {
+      await withBridge(async (buffer) => {
+        for (const id of ['d1', 'd2']) await buffer.storeTrace({ inferenceId: id });
+        const refuse = (traces: BufferedTrace[]) =>
+          Promise.resolve({
+            failed: traces.map((t) => ({ id: t.id, reason: 'bad row', retryable: false, status: 422 })),
+          });
+        await buffer.replayBufferedTraces({ send: refuse });
+        const letters = await buffer.getDeadLetters();
+        deepEqual(inferenceIds(letters), ['d1', 'd2'], 'both are dead letters');
+        deepEqual(letters[0]?.deadLetter.status, 422, 'with the status');
+        equal((await buffer.getBufferStatus()).deadLetters, 2, 'counted in the status');
+        equal(await buffer.retryDeadLetters([letters[0]!.id]), 1, 'one re-queued');
+        deepEqual(inferenceIds(await buffer.getBufferedTraces()), ['d1'], 'back in the buffer');
+        equal(await buffer.clearDeadLetters(), 1, 'the other cleared');
+        equal((await buffer.getBufferStatus()).deadLetters, 0, 'none left');
+      });
+    },
+  },
+  {
     name: 'subscribe on the page receives the worker buffer events, errors included',
     async run() {
       await withBridge(async (buffer) => {

@@ -15,6 +15,7 @@ import { pageBuffers } from './page-buffers.js';
 
 export type { CaseOutcome };
 import { bridgeCases } from './bridge-cases.js';
+import { refuseStep, retryStep } from './dead-letter-steps.js';
 import { workerRunner } from './worker-runner.js';
 
 /** What cases reach as `otb.library`: both public entries, and the failure classifier some cases check. */
@@ -55,6 +56,8 @@ const harness = {
     if (!scenario) return Promise.resolve({ ok: false, error: `no scenario "${scenarioName}"` });
     return outcome(() => scenario.run({ storage, name: uniqueName('scenario') }));
   },
+  /** The dead-letter round on IndexedDB (test/browser/dead-letters.spec.ts). */
+  deadLetters: { refuseStep, retryStep },
   /** Cases that run in dedicated workers (OPFS) and across the worker bridge. */
   workers: workerRunner,
   bridgeCaseNames(): string[] {

@@ -11,6 +11,7 @@ import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenar
 import { storedTrace, uniqueName } from '../contract/fixtures.js';
 import { appendTornFrame, opfsCases } from '../contract/opfs-cases.js';
 import { outcome, type CaseOutcome } from './outcome.js';
+import { refuseStep, retryStep } from './dead-letter-steps.js';
 
 const opfsFactory: BackendFactory = {
   open: (name) => opfsBackend({ name }),
@@ -20,6 +21,9 @@ const opfsFactory: BackendFactory = {
 };
 
 const workerHarness = {
+  /** The dead-letter round on OPFS (test/browser/dead-letters.spec.ts). */
+  deadLetterRefuse: refuseStep,
+  deadLetterRetry: retryStep,
   backendCaseNames(): string[] {
     return applicableCases(opfsFactory).run.map((c) => c.name);
   },

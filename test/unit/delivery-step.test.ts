@@ -72,7 +72,7 @@ describe('publish goes through the delivery step', () => {
     expect(contexts[0]?.signal.aborted).toBe(false);
   });
 
-  it('reads a partial result as replay does: a refused row is dropped with its status, with onFlushFailure told why', async () => {
+  it('reads a partial result as replay does: a refused row becomes a dead letter with its status, with onFlushFailure told why', async () => {
     const flushFailures: unknown[] = [];
     const dropped: string[] = [];
     const buffer = track(
@@ -86,8 +86,12 @@ describe('publish goes through the delivery step', () => {
         },
       }),
     );
-    await expect(buffer.publish(llmTrace(4))).resolves.toBe('dropped');
-    expect(dropped).toEqual(['rejected']);
+    await expect(buffer.publish(llmTrace(4))).resolves.toBe('dead-lettered');
+    expect(dropped).toEqual([]);
+    expect((await buffer.getDeadLetters()).map((t) => [t.traceData['inferenceId'], t.deadLetter.status])).toEqual([
+      ['inference-4', 422],
+    ]);
+    expect(await buffer.getBufferedTraces()).toEqual([]);
     expect((flushFailures[0] as TraceBufferError).details).toMatchObject({ status: 422, retryable: false });
     expect((await buffer.getBufferStatus()).lastError?.message).toContain('bad row');
   });

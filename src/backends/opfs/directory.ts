@@ -58,3 +58,15 @@ export async function openBufferDirectory(name: string): Promise<FileSystemDirec
     );
   }
 }
+
+/** Whether the folder of buffer `name` exists, without creating it (a dead-letter store is made on its first write). */
+export async function bufferDirectoryExists(name: string): Promise<boolean> {
+  try {
+    const root = await navigator.storage.getDirectory();
+    await (await root.getDirectoryHandle(ROOT_DIRECTORY)).getDirectoryHandle(name);
+    return true;
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotFoundError') return false;
+    throw error;
+  }
+}

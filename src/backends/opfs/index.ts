@@ -21,6 +21,8 @@ export interface OpfsBackendOptions {
   name: string;
 }
 
+export { bufferDirectoryExists } from './directory.js';
+
 export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { open(): Promise<void> } {
   const steps = new StepRunner(options.name);
   return {
