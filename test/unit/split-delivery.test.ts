@@ -51,7 +51,8 @@ function buffer(options: Partial<TraceBufferOptions>, seen: Seen = { errors: [],
     replayBatchSize: 50,
     onError: (error) => seen.errors.push(error),
     onEvent: (event: BufferEvent) => {
-      if (event.type === 'dropped' && event.reason === 'rejected')
+      // Refused for good: kept as dead letters (dropped as rejected only with deadLetters: false).
+      if (event.type === 'dead-lettered' || (event.type === 'dropped' && event.reason === 'rejected'))
         seen.rejected.push(...event.traces.map((t) => t.traceId));
     },
     ...options,
@@ -102,6 +103,8 @@ describe('413: split, never drop', () => {
     expect(seen.rejected).toEqual(['t-6']);
     expect(seen.errors.find((e) => e.code === 'SEND_FAILED')?.details).toMatchObject({ status: 413, retryable: false });
     expect((await target.getBufferedTraces()).map((t) => t.traceData['inferenceId'])).toEqual([]);
+    const deadLetters = await target.getDeadLetters();
+    expect(deadLetters.map((t) => [t.traceData['inferenceId'], t.deadLetter.status])).toEqual([['t-6', 413]]);
   });
 
   it('publish of one trace answered 413 still buffers it, in one request (as Openlayer does)', async () => {
@@ -131,7 +134,11 @@ describe('a batch refused whole is bisected before any trace is judged', () => {
     expect(collector.requests).toBeGreaterThan(1);
     const status = await target.getBufferStatus();
     expect(status.totalTraces).toBe(0);
-    expect(status.dropped.rejected).toBe(1);
+    expect(status.deadLetters).toBe(1);
+    expect(status.dropped.rejected).toBe(0);
+    const deadLetters = await target.getDeadLetters();
+    expect(deadLetters.map((t) => [t.traceData['inferenceId'], t.deadLetter.status])).toEqual([['t-17', 422]]);
+    expect(deadLetters[0]!.deadLetter.message).toContain('a row is invalid');
   });
 
   it('422 for two bad rows: both refused, the 48 others delivered once, in at most 1 + 4·⌈log2 50⌉ requests', async () => {
@@ -146,6 +153,7 @@ describe('a batch refused whole is bisected before any trace is judged', () => {
     expect([...got.keys()].sort()).toEqual(traceIds(0, 50, ['t-3', 't-41']).sort());
     expect([...got.values()].every((n) => n === 1)).toBe(true);
     expect(seen.rejected.sort()).toEqual(['t-3', 't-41']);
+    expect((await target.getDeadLetters()).map((t) => t.traceData['inferenceId']).sort()).toEqual(['t-3', 't-41']);
     expect(collector.requests).toBeLessThanOrEqual(1 + 4 * Math.ceil(Math.log2(50)));
   });
 
