@@ -23,7 +23,9 @@ import { installPackedPackage } from './packed-package.mjs';
  * Issues 14 and 17 added 1,376 B: delivery paused (not deleted) on 401/403/404/3xx with
  * status.blocked, pause()/resume(), maxAgeMs expiry, status.storage and persist.
  */
-const MAIN_THREAD_BUDGET_BYTES = 17_800;
+// deleteTraceBuffer added 108 B (17,784 to 17,892 B): the memory registry and the store names that
+// selectBackend and the IndexedDB connection now carry; the delete itself tree-shakes away.
+const MAIN_THREAD_BUDGET_BYTES = 17_900;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [

@@ -1,6 +1,7 @@
 import { errorName, storageError, TraceBufferError } from '../../core/errors.js';
 import { withWebLock } from '../../platform/web-lock.js';
-import { openBufferDirectory, opfsLockName } from './directory.js';
+import { openBufferDirectory } from './directory.js';
+import { opfsLockName } from './folder-names.js';
 import { LogFile } from './log-file.js';
 import { RecordIndex } from './record-index.js';
 import { SetAside } from './set-aside.js';

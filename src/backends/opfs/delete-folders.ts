@@ -1,7 +1,7 @@
 import { describeError, errorName, TraceBufferError } from '../../core/errors.js';
 import { withWebLock } from '../../platform/web-lock.js';
 import { isStoreOf, type StoreDeletion } from '../store-names.js';
-import { opfsLockName, ROOT_DIRECTORY } from './directory.js';
+import { opfsLockName, ROOT_DIRECTORY } from './folder-names.js';
 
 /** How long a removal retries while a sync access handle someone holds outside our lock keeps a file busy. */
 const BUSY_RETRY_DELAY_MS = 50;

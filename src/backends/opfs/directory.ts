@@ -10,14 +10,9 @@ import type { SyncFileHandle } from './sync-handle.js';
  *   set aside so they are reported (as corrupt records) and never silently lost.
  */
 
-export const ROOT_DIRECTORY = 'offline-trace-buffer';
+import { ROOT_DIRECTORY } from './folder-names.js';
 export const LOG_PREFIX = 'log-';
 export const SET_ASIDE_PREFIX = 'corrupt-';
-
-/** The Web Lock every step on the folder of `name` holds (see atomic-step.ts), and a delete too. */
-export function opfsLockName(name: string): string {
-  return `offline-trace-buffer:opfs:${name}`;
-}
 
 export function logName(generation: number): string {
   return `${LOG_PREFIX}${generation}`;
