@@ -1,4 +1,5 @@
 export { createTraceBuffer, type TraceBufferOptions } from './create-trace-buffer.js';
+export { deleteTraceBuffer } from './delete-trace-buffer.js';
 export { migrateBufferedTraces, type MigrationResult } from './backends/migrate.js';
 export { openlayerSender, type OpenlayerSenderOptions } from './senders/openlayer-sender.js';
 export { deliveryError, parseRetryAfter, type DeliveryFailureInit, type SendResult } from './core/delivery.js';
@@ -18,6 +19,9 @@ export type { ReplayRate } from './core/replay-pace.js';
 export type { StorageBackend } from './core/storage-backend.js';
 export type {
   BufferStatus,
+  DeletedStore,
+  DeletedTraceBuffer,
+  DeleteTraceBufferOptions,
   FailedTrace,
   PublishOutcome,
   ReplayOptions,

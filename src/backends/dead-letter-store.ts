@@ -2,7 +2,8 @@ import type { DeadLetterStore } from '../core/dead-letters.js';
 import type { StorageBackend } from '../core/storage-backend.js';
 import { databaseExists } from './indexeddb/database-exists.js';
 import { databaseNameFor, indexedDbBackend, type IndexedDbDurability } from './indexeddb/index.js';
-import { memoryBackend } from './memory-backend.js';
+import { namedMemoryBackend } from './memory-registry.js';
+import { DEAD_LETTERS_SUFFIX } from './store-names.js';
 
 export interface DeadLetterStoreOptions {
   name: string;
@@ -15,7 +16,7 @@ export interface DeadLetterStoreOptions {
 
 /** `~` is not allowed in a buffer name, so this never names another buffer's store. */
 export function deadLetterName(name: string): string {
-  return `${name}~dead-letters`;
+  return `${name}~${DEAD_LETTERS_SUFFIX}`;
 }
 
 /**
@@ -43,7 +44,8 @@ export function deadLetterStore(options: DeadLetterStoreOptions, main: StorageBa
       open: async () => opened((await opfs).opfsBackend({ name })),
     };
   }
-  const memory = memoryBackend();
+  // Registered under its name, so deleteTraceBuffer empties it with the buffer's own memory store.
+  const memory = namedMemoryBackend(name);
   return { kind: 'memory', exists: () => Promise.resolve(false), open: () => Promise.resolve(memory) };
 }
 

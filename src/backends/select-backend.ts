@@ -3,7 +3,7 @@ import type { BackendChoice } from '../core/platform.js';
 import type { StorageChoice } from '../core/options.js';
 import type { StorageBackend } from '../core/storage-backend.js';
 import { indexedDbBackend, type IndexedDbDurability } from './indexeddb/index.js';
-import { memoryBackend } from './memory-backend.js';
+import { namedMemoryBackend } from './memory-registry.js';
 import { opfsAvailable } from './opfs/available.js';
 
 export interface SelectOptions {
@@ -24,7 +24,7 @@ export interface SelectOptions {
 export async function selectBackend(options: SelectOptions): Promise<BackendChoice> {
   const { storage } = options;
   if (typeof storage === 'object') return { backend: storage, fallbackReason: null };
-  if (storage === 'memory') return { backend: memoryBackend(), fallbackReason: null };
+  if (storage === 'memory') return { backend: namedMemoryBackend(options.name), fallbackReason: null };
 
   let opfsProblem: string | null = null;
   if (storage === 'opfs' || (storage === 'auto' && inDedicatedWorker())) {
@@ -52,7 +52,7 @@ export async function selectBackend(options: SelectOptions): Promise<BackendChoi
     const reason = 'IndexedDB is not available in this environment';
     if (storage === 'indexeddb')
       throw new TraceBufferError('STORAGE_UNAVAILABLE', `${reason}; storage 'indexeddb' was asked for.`);
-    return { backend: memoryBackend(), fallbackReason: joinReasons(opfsProblem, reason) };
+    return { backend: namedMemoryBackend(options.name), fallbackReason: joinReasons(opfsProblem, reason) };
   }
   const backend = indexedDbBackend({ name: options.name, durability: options.durability });
   try {
@@ -61,7 +61,7 @@ export async function selectBackend(options: SelectOptions): Promise<BackendChoi
   } catch (error) {
     if (storage === 'indexeddb') throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    return { backend: memoryBackend(), fallbackReason: joinReasons(opfsProblem, reason) };
+    return { backend: namedMemoryBackend(options.name), fallbackReason: joinReasons(opfsProblem, reason) };
   }
 }
 

@@ -32,6 +32,12 @@ export type TraceBufferErrorCode =
   | 'PERSIST_FAILED'
   /** A user callback (`onError`, `onReplaySuccess`, ...) threw. */
   | 'CALLBACK_FAILED'
+  /**
+   * `deleteTraceBuffer` could not remove a store because another context kept
+   * it open past `blockedTimeoutMs` (`details.store` names it). IndexedDB
+   * deletes it once that connection closes.
+   */
+  | 'DELETE_BLOCKED'
   /** The buffer was used after `close()`. */
   | 'CLOSED'
   /** A server process ran out of work with traces still buffered (`details.count` of them). */

@@ -10,8 +10,13 @@ import { callbackFailed } from './reporter.js';
  */
 const BROADCAST_COALESCE_MS = 20;
 
+/** The channel of buffer `name`'s changes, shared by every tab and worker of the origin. */
+export function eventChannelName(name: string): string {
+  return `offline-trace-buffer:${name}:events`;
+}
+
 /** What goes over the channel (`event` alone is how 0.1.0 posted). */
-interface ChannelMessage {
+export interface ChannelMessage {
   from: string;
   events?: BufferEvent[];
   event?: BufferEvent;

@@ -51,6 +51,12 @@ export type BufferEvent = { remote?: boolean } & (
   | { type: 'delivered'; traces: TraceRef[] }
   | { type: 'removed'; ids: string[] }
   | { type: 'cleared'; count: number }
+  /**
+   * `deleteTraceBuffer` removed the name's storage (in this or another
+   * context): the buffer goes on, empty. How many traces went is not read
+   * (deleting a database does not count it), hence `count: null`.
+   */
+  | { type: 'cleared'; count: null; deleted: true }
   | { type: 'dropped'; reason: DropReason; traces: TraceRef[]; error?: DropError }
   /** Refused for good: out of the replay queue, kept as dead letters (the first one's status and message). */
   | { type: 'dead-lettered'; traces: TraceRef[]; status?: number; message: string; at: number }

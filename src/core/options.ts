@@ -148,7 +148,7 @@ export const DEFAULT_REPLAY_CONCURRENCY = 2;
 export const MAX_REPLAY_CONCURRENCY = 16;
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
-const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
 const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
 

@@ -192,3 +192,26 @@ export interface TraceBuffer {
    */
   close(): Promise<void>;
 }
+
+/** Options of `deleteTraceBuffer`. */
+export interface DeleteTraceBufferOptions {
+  /**
+   * How long to wait for another context to let go of a store (an IndexedDB
+   * connection that does not close on `versionchange`, an OPFS handle held
+   * outside the buffer's lock) before rejecting with `DELETE_BLOCKED`. Default 5000.
+   */
+  blockedTimeoutMs?: number;
+}
+
+/** A store `deleteTraceBuffer` removed. */
+export interface DeletedStore {
+  kind: 'indexeddb' | 'opfs' | 'memory';
+  /** The IndexedDB database name, the OPFS folder path, or the memory buffer's name. */
+  store: string;
+}
+
+/** What `deleteTraceBuffer` removed: every store of the name that existed (none if it held nothing). */
+export interface DeletedTraceBuffer {
+  name: string;
+  removed: DeletedStore[];
+}

@@ -4,7 +4,7 @@ import { DeadLetters } from './dead-letters.js';
 import { DeliveryBlock } from './delivery-block.js';
 import { bufferStatus, type StatusSources } from './buffer-status.js';
 import { storageError, TraceBufferError, TraceBufferOptionError } from './errors.js';
-import { EventBus } from './event-bus.js';
+import { EventBus, eventChannelName } from './event-bus.js';
 import { Expiry } from './expiry.js';
 import type { BufferListener, TraceRef } from './events.js';
 import { GroupCommit } from './group-commit.js';
@@ -95,7 +95,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
   const closing = new Closing();
   const backend = new LazyBackend(platform.openBackend);
   const bus: EventBus = new EventBus({
-    channelName: `offline-trace-buffer:${options.name}:events`,
+    channelName: eventChannelName(options.name),
     get instanceId() {
       return ids.instanceId;
     },

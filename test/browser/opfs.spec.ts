@@ -43,6 +43,36 @@ test.describe('opfs log: crash safety, exclusive handles, compaction', () => {
 });
 
 test.describe('opfs across workers', () => {
+  test('deleteTraceBuffer from the page removes the folder a worker has open; the worker hears cleared and goes on', async ({
+    harness,
+  }) => {
+    const name = `delete-opfs-${Date.now()}`;
+    const result = await harness.evaluate(async (n) => {
+      const { workers, library } = window.otb;
+      const worker = workers.remote(workers.start());
+      const stored = await worker.keepOpen(n, ['a', 'b']);
+      const deleted = await library.deleteTraceBuffer(n);
+      for (let i = 0; i < 100; i++) {
+        const { events } = await worker.keptRead();
+        if (events.some((e) => e.type === 'cleared')) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const afterDelete = await worker.keptRead();
+      const storedAfter = await worker.keptStore('after');
+      const final = await worker.keptRead();
+      const fresh = await workers.remote(workers.start()).readBack(n);
+      return { stored, deleted, afterDelete, storedAfter, final, fresh };
+    }, name);
+    expect(result.stored).toEqual([true, true]);
+    expect(result.deleted.removed).toEqual([{ kind: 'opfs', store: `offline-trace-buffer/${name}` }]);
+    expect(result.afterDelete.events).toContainEqual({ type: 'cleared', count: null, deleted: true, remote: true });
+    expect(result.afterDelete.inferenceIds).toEqual([]);
+    expect(result.storedAfter).toBe(true);
+    expect(result.final.inferenceIds).toEqual(['after']);
+    expect(result.final.errors).toEqual([]);
+    expect(result.fresh.inferenceIds).toEqual(['after']);
+  });
+
   test('a worker terminated mid-write loses no confirmed trace and leaves a log that reads cleanly', async ({
     harness,
   }) => {

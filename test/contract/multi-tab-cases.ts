@@ -335,4 +335,55 @@ export const multiTabCases: MultiTabCase[] = [
       ok(allDeliveredOnce(collector), 'each once');
     },
   },
+  {
+    name: 'deleteTraceBuffer in one tab: the other hears cleared, reads nothing, and keeps what it stores next',
+    tabs: 2,
+    async run([deleter, other]) {
+      const name = uniqueName('delete');
+      await openBufferIn([deleter!, other!], { name, storage: 'indexeddb', autoReplay: false });
+      await deleter!.run(() => window.otb.pageBuffers.storeMany('b', 2, 2, 'a'), null);
+      await other!.run(() => window.otb.pageBuffers.storeMany('b', 2, 2, 'b'), null);
+      const before = await other!.run(
+        async () => (await window.otb.pageBuffers.get('b').getBufferedTraces()).length,
+        null,
+      );
+      equal(before, 4, 'both tabs see the four traces first');
+      const result = await deleter!.run((name) => window.otb.library.deleteTraceBuffer(name), name);
+      deepEqual(result.removed, [{ kind: 'indexeddb', store: `offline-trace-buffer:${name}` }], 'the database went');
+      await waitFor(
+        'the other tab to hear cleared',
+        () =>
+          other!.run(
+            () =>
+              window.otb.pageBuffers.events.filter((e) => e.type === 'cleared' && e.remote && 'deleted' in e).length,
+            null,
+          ),
+        (n) => n === 1,
+        10_000,
+      );
+      const listed = await other!.run(async (name) => {
+        if (typeof indexedDB.databases !== 'function') return null;
+        return (await indexedDB.databases()).some((db) => db.name === `offline-trace-buffer:${name}`);
+      }, name);
+      if (listed !== null) equal(listed, false, 'indexedDB.databases() no longer lists it');
+      const after = await other!.run(async () => {
+        const buffer = window.otb.pageBuffers.get('b');
+        const empty = (await buffer.getBufferedTraces()).length;
+        const stored = await buffer.storeTrace({ inferenceId: 'after-delete' });
+        return { empty, stored };
+      }, null);
+      deepEqual(after, { empty: 0, stored: true }, 'the other tab read nothing, then stored');
+      const seen = await deleter!.run(
+        async () => (await window.otb.pageBuffers.get('b').getBufferedTraces()).map((t) => t.traceData['inferenceId']),
+        null,
+      );
+      deepEqual(
+        seen,
+        ['after-delete'],
+        'only the trace stored after the delete is kept, seen from the deleting tab too',
+      );
+      const errors = await other!.run(() => window.otb.pageBuffers.errors, null);
+      deepEqual(errors, [], 'the other tab reported no failure');
+    },
+  },
 ];

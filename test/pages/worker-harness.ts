@@ -4,7 +4,7 @@
  * comlink with the same outcome shape as the page harness.
  */
 import * as Comlink from 'comlink';
-import { createTraceBuffer, type TraceBufferError } from '../../src/index.js';
+import { createTraceBuffer, type BufferEvent, type TraceBuffer, type TraceBufferError } from '../../src/index.js';
 import { opfsBackend } from '../../src/backend.js';
 import { applicableCases, type BackendFactory } from '../contract/backend-contract.js';
 import { bufferScenarios, type ScenarioContext } from '../contract/buffer-scenarios.js';
@@ -20,10 +20,35 @@ const opfsFactory: BackendFactory = {
   corrupt: appendTornFrame,
 };
 
+/** A buffer kept open between calls (for cases where another context acts on its storage meanwhile). */
+const kept: { buffer?: TraceBuffer; events: BufferEvent[]; errors: string[] } = { events: [], errors: [] };
+
 const workerHarness = {
   /** The dead-letter round on OPFS (test/browser/dead-letters.spec.ts). */
   deadLetterRefuse: refuseStep,
   deadLetterRetry: retryStep,
+  /** Opens the kept OPFS buffer `name` and stores `ids` in it. */
+  async keepOpen(name: string, ids: string[]): Promise<boolean[]> {
+    kept.buffer = createTraceBuffer({
+      name,
+      storage: 'opfs',
+      onEvent: (event) => kept.events.push(event),
+      onError: (error) => kept.errors.push(`${error.code}: ${error.message}`),
+    });
+    return Promise.all(ids.map((id) => kept.buffer!.storeTrace({ inferenceId: id })));
+  },
+  async keptStore(id: string): Promise<boolean> {
+    return kept.buffer!.storeTrace({ inferenceId: id });
+  },
+  async keptRead(): Promise<{ inferenceIds: string[]; events: BufferEvent[]; errors: string[] }> {
+    const traces = await kept.buffer!.getBufferedTraces();
+    return {
+      inferenceIds: traces.map((t) => t.traceData['inferenceId'] as string),
+      events: kept.events,
+      errors: kept.errors,
+    };
+  },
+
   backendCaseNames(): string[] {
     return applicableCases(opfsFactory).run.map((c) => c.name);
   },

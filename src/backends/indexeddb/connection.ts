@@ -25,9 +25,13 @@ export function createConnection(databaseName: string, durability: IndexedDbDura
 export function openConnection(conn: Connection): Promise<TraceDatabase> {
   if (conn.closed) return Promise.reject(new TraceBufferError('CLOSED', 'The IndexedDB backend was closed.'));
   conn.db ??= openDatabase(conn.databaseName, () => {
-    // Safari drops connections (and another tab's upgrade asks us to go):
-    // forget this one so the next operation reopens (as idb-keyval does).
+    // Safari drops connections, and another tab's upgrade or deleteTraceBuffer
+    // asks us to go: forget this one so the next operation reopens (as
+    // idb-keyval does), and what we knew of a store that may be gone.
     conn.db = undefined;
+    conn.knownSizes.clear();
+    conn.lastTotals = undefined;
+    conn.evictAfter = undefined;
   }).catch((error: unknown) => {
     conn.db = undefined;
     throw error;

@@ -42,7 +42,8 @@ export async function openDatabase(name: string, onGone: () => void): Promise<Tr
         }, OPEN_BLOCKED_TIMEOUT_MS);
       },
       blocking(_current, _next, event) {
-        // A newer version wants to upgrade in another tab: let it.
+        // A newer version wants to upgrade in another tab, or deleteTraceBuffer
+        // wants the database gone (next is null): let it.
         (event.target as IDBDatabase).close();
         onGone();
       },

@@ -1,6 +1,7 @@
 import { errorName, storageError, TraceBufferError } from '../../core/errors.js';
 import { withWebLock } from '../../platform/web-lock.js';
 import { openBufferDirectory } from './directory.js';
+import { opfsLockName } from './folder-names.js';
 import { LogFile } from './log-file.js';
 import { RecordIndex } from './record-index.js';
 import { SetAside } from './set-aside.js';
@@ -31,7 +32,7 @@ export class StepRunner {
 
   constructor(name: string) {
     this.#name = name;
-    this.#lockName = `offline-trace-buffer:opfs:${name}`;
+    this.#lockName = opfsLockName(name);
   }
 
   /** Later steps reject with CLOSED. */
@@ -49,16 +50,18 @@ export class StepRunner {
     const log = this.#log;
     try {
       const result = await withWebLock(this.#lockName, async () => {
-        const folder = await this.#folder();
         for (let attempt = 0; ; attempt++) {
-          const file = log.file ?? (await log.find(folder));
+          const folder = await this.#folder();
           let handle: SyncAccessHandle;
           try {
-            handle = await openHandle(file);
+            handle = await openHandle(log.file ?? (await log.find(folder)));
           } catch (error) {
-            // Another worker compacted or cleared, and removed the log we knew.
+            // Another worker compacted or cleared, and removed the log we knew;
+            // or deleteTraceBuffer removed the whole folder: start a new, empty
+            // one (`find` empties the index, so nothing deleted comes back).
             if (errorName(error) === 'NotFoundError' && attempt < 3) {
               log.forget();
+              this.#directory = undefined;
               continue;
             }
             throw error;

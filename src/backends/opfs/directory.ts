@@ -10,7 +10,7 @@ import type { SyncFileHandle } from './sync-handle.js';
  *   set aside so they are reported (as corrupt records) and never silently lost.
  */
 
-const ROOT_DIRECTORY = 'offline-trace-buffer';
+import { ROOT_DIRECTORY } from './folder-names.js';
 export const LOG_PREFIX = 'log-';
 export const SET_ASIDE_PREFIX = 'corrupt-';
 
