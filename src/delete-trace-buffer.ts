@@ -1,6 +1,5 @@
 import { clearMemoryStores } from './backends/memory-registry.js';
 import { deleteDatabases } from './backends/indexeddb/delete-databases.js';
-import { deleteOpfsFolders } from './backends/opfs/delete-folders.js';
 import type { StoreDeletion } from './backends/store-names.js';
 import { describeError, isTraceBufferError, TraceBufferError, TraceBufferOptionError } from './core/errors.js';
 import { eventChannelName, type ChannelMessage } from './core/event-bus.js';
@@ -38,7 +37,8 @@ export async function deleteTraceBuffer(name: string, options?: DeleteTraceBuffe
   );
   const parts: [DeletedStore['kind'], Promise<StoreDeletion>][] = [
     ['indexeddb', deleteDatabases(name, timeoutMs)],
-    ['opfs', deleteOpfsFolders(name, timeoutMs)],
+    // Loaded on use, as the OPFS backend is: the main entry carries no OPFS code up front.
+    ['opfs', import('./backends/opfs/delete-folders.js').then((opfs) => opfs.deleteOpfsFolders(name, timeoutMs))],
     ['memory', clearMemoryStores(name).then((removed) => ({ removed, failures: [] }))],
   ];
   const removed: DeletedStore[] = [];
