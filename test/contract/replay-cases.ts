@@ -97,7 +97,7 @@ export const replayCases: MultiTabCase[] = [
     },
   },
   {
-    name: 'a 400 for every request is bisected down to single traces, each then dropped as rejected, none retried',
+    name: 'a 400 for every request is bisected down to single traces, each then kept as a dead letter, none retried',
     tabs: 1,
     async run([tab], collector) {
       const name = `rejected-${Date.now().toString(36)}`;
@@ -119,23 +119,23 @@ export const replayCases: MultiTabCase[] = [
         'each marked not retryable',
       );
       const status = await tab!.run(() => window.otb.pageBuffers.get('b').getBufferStatus(), null);
-      equal(status.totalTraces, 0, 'removed from the buffer');
+      equal(status.totalTraces, 0, 'out of the replay queue');
       equal(status.deadLetters, 3, 'kept as dead letters');
       equal(status.dropped.rejected, 0, 'not dropped');
     },
   },
   {
-    name: 'a 422 for any batch holding one bad row refuses only that trace; the others are delivered once',
+    name: 'a 422 for any batch holding one bad row among 50 dead-letters only it; the other 49 are delivered once',
     tabs: 1,
     async run([tab], collector) {
       const name = `bad-row-${Date.now().toString(36)}`;
       collector.setMode({ kind: 'refuseRows', status: 422, traceIds: ['row-7'] });
       await tab!.run(
         ({ name, url }) =>
-          window.otb.pageBuffers.open('b', { name, collectorUrl: url, autoReplay: false, replayBatchSize: 20 }),
+          window.otb.pageBuffers.open('b', { name, collectorUrl: url, autoReplay: false, replayBatchSize: 50 }),
         { name, url: collector.url },
       );
-      await tab!.run(() => window.otb.pageBuffers.storeMany('b', 20, 20, 'row'), null);
+      await tab!.run(() => window.otb.pageBuffers.storeMany('b', 50, 50, 'row'), null);
       const names = await tab!.run(
         async () =>
           (await window.otb.pageBuffers.get('b').getBufferedTraces()).map((t) => [t.id, t.traceData['inferenceId']]),
@@ -158,10 +158,63 @@ export const replayCases: MultiTabCase[] = [
         [...collector.deliveries.values()].every((n) => n === 1),
         'each once',
       );
-      ok(collector.requests <= 1 + 2 * Math.ceil(Math.log2(20)), `at most 11 requests (${collector.requests})`);
-      const status = await tab!.run(() => window.otb.pageBuffers.get('b').getBufferStatus(), null);
-      equal(status.totalTraces, 0, 'nothing left');
-      equal(status.dropped.rejected, 1, 'one trace reported as rejected');
+      ok(collector.requests <= 1 + 2 * Math.ceil(Math.log2(50)), `at most 13 requests (${collector.requests})`);
+      const after = await tab!.run(async () => {
+        const buffer = window.otb.pageBuffers.get('b');
+        const status = await buffer.getBufferStatus();
+        const deadLetters = await buffer.getDeadLetters();
+        return {
+          total: status.totalTraces,
+          rejected: status.dropped.rejected,
+          deadLetters: deadLetters.map((t) => [t.traceData['inferenceId'], t.deadLetter.status, t.deadLetter.message]),
+        };
+      }, null);
+      equal(after.total, 0, 'nothing left in the queue');
+      equal(after.rejected, 0, 'nothing deleted');
+      deepEqual(
+        after.deadLetters.map(([id, status]) => [id, status]),
+        [['row-7', 422]],
+        'the bad row is kept as a dead letter with its status',
+      );
+      ok(String(after.deadLetters[0]?.[2]).includes('422'), `with the answer's message (${after.deadLetters[0]?.[2]})`);
+    },
+  },
+  {
+    name: 'a collector that answers 413 to requests over 8 rows gets all 30 traces once: split, nothing refused',
+    tabs: 1,
+    async run([tab], collector) {
+      const name = `too-large-${Date.now().toString(36)}`;
+      collector.setMode({ kind: 'maxRows', maxRows: 8 });
+      await tab!.run(
+        ({ name, url }) =>
+          window.otb.pageBuffers.open('b', { name, collectorUrl: url, autoReplay: false, replayBatchSize: 30 }),
+        { name, url: collector.url },
+      );
+      await tab!.run(() => window.otb.pageBuffers.storeMany('b', 30, 30, 'big'), null);
+      const ids = await tab!.run(
+        async () => (await window.otb.pageBuffers.get('b').getBufferedTraces()).map((t) => t.id).sort(),
+        null,
+      );
+      const result = await tab!.run(() => window.otb.pageBuffers.get('b').replayBufferedTraces(), null);
+      equal(result.successCount, 30, 'all 30 delivered');
+      deepEqual([...collector.deliveries.keys()].sort(), ids, 'the same ids');
+      ok(
+        [...collector.deliveries.values()].every((n) => n === 1),
+        'each once',
+      );
+      const after = await tab!.run(async () => {
+        const status = await window.otb.pageBuffers.get('b').getBufferStatus();
+        return { total: status.totalTraces, deadLetters: status.deadLetters, dropped: status.dropped };
+      }, null);
+      deepEqual(
+        {
+          total: after.total,
+          deadLetters: after.deadLetters,
+          dropped: Object.values(after.dropped).reduce((a, b) => a + b, 0),
+        },
+        { total: 0, deadLetters: 0, dropped: 0 },
+        'nothing kept, dead-lettered or dropped',
+      );
     },
   },
 ];
