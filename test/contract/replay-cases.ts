@@ -166,17 +166,22 @@ export const replayCases: MultiTabCase[] = [
         return {
           total: status.totalTraces,
           rejected: status.dropped.rejected,
-          deadLetters: deadLetters.map((t) => [t.traceData['inferenceId'], t.deadLetter.status, t.deadLetter.message]),
+          deadLetters: deadLetters.map((t) => ({
+            id: String(t.traceData['inferenceId']),
+            status: t.deadLetter.status,
+            message: t.deadLetter.message,
+          })),
         };
       }, null);
       equal(after.total, 0, 'nothing left in the queue');
       equal(after.rejected, 0, 'nothing deleted');
       deepEqual(
-        after.deadLetters.map(([id, status]) => [id, status]),
+        after.deadLetters.map(({ id, status }) => [id, status]),
         [['row-7', 422]],
         'the bad row is kept as a dead letter with its status',
       );
-      ok(String(after.deadLetters[0]?.[2]).includes('422'), `with the answer's message (${after.deadLetters[0]?.[2]})`);
+      const message = after.deadLetters[0]?.message ?? '';
+      ok(message.includes('422'), `with the answer's message (${message})`);
     },
   },
   {
