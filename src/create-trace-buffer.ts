@@ -8,6 +8,7 @@ import { watchPageExit } from './platform/page-lifecycle.js';
 import { watchProcessExit } from './platform/process-exit.js';
 import { randomUUID } from './platform/random-uuid.js';
 import { reportUncaught } from './platform/report-uncaught.js';
+import { gzip } from './platform/gzip.js';
 import { deviceStorage } from './platform/storage-manager.js';
 import { manualReplayReason } from './platform/request-scoped.js';
 import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
@@ -42,5 +43,6 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     manualReplayReason: manualReplayReason(),
     watchProcessExit,
     deviceStorage: deviceStorage(),
+    compression: gzip(),
   });
 }

@@ -71,6 +71,14 @@ export interface CoreOptions {
    * `unsupported`. Default false.
    */
   persist?: boolean;
+  /**
+   * Traces whose JSON form is at least `thresholdBytes` (UTF-8) are stored
+   * gzip-compressed (`CompressionStream`), and count against the byte cap and
+   * `totalSizeBytes` at their compressed size. Where the runtime has no
+   * `CompressionStream`, or compressing would not make a trace smaller, it is
+   * stored as it is. `false` turns it off. Default `{ thresholdBytes: 4096 }`.
+   */
+  compression?: { thresholdBytes?: number } | boolean;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -94,6 +102,8 @@ export interface ResolvedOptions {
   maxAttempts: number;
   maxAgeMs: number;
   persist: boolean;
+  /** Null when turned off. */
+  compression: { thresholdBytes: number } | null;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
@@ -109,6 +119,8 @@ export const DEFAULT_REPLAY_CONCURRENCY = 2;
 export const MAX_REPLAY_CONCURRENCY = 16;
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
+/** Below about 4 KB gzip saves little (its header and a cold dictionary) for its cost per record. */
+export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 4096;
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
 const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
@@ -138,6 +150,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
     maxAgeMs: given['maxAgeMs'] === Infinity ? Infinity : count(given, 'maxAgeMs', Infinity, 1),
     persist: optionalBoolean(given, 'persist', false),
+    compression: compressionOption(given['compression']),
     createdBy: optionalString(
       given,
       'createdBy',
@@ -246,4 +259,23 @@ function autoReplayOption(value: unknown, hasSend: boolean): Required<AutoReplay
     );
   }
   return resolved;
+}
+
+function compressionOption(value: unknown): { thresholdBytes: number } | null {
+  if (value === false) return null;
+  if (value === undefined || value === true) return { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TraceBufferOptionError('compression', value, 'false, true, or { thresholdBytes }');
+  }
+  const given = value as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((key) => key !== 'thresholdBytes');
+  if (unknown.length > 0) throw new TraceBufferOptionError('compression', value, 'an object with only thresholdBytes');
+  return {
+    thresholdBytes: count(
+      { 'compression.thresholdBytes': given['thresholdBytes'] },
+      'compression.thresholdBytes',
+      DEFAULT_COMPRESSION_THRESHOLD_BYTES,
+      0,
+    ),
+  };
 }

@@ -16,7 +16,7 @@ import type { BufferStatus, ReplayOptions, ReplayResult } from './trace-buffer-a
 
 export interface ReplayRunnerParts {
   options: ResolvedOptions;
-  platform: Pick<CorePlatform, 'withLock' | 'locksAvailable' | 'isKnownOffline'>;
+  platform: Pick<CorePlatform, 'withLock' | 'locksAvailable' | 'isKnownOffline' | 'compression'>;
   instanceId: string;
   backend: LazyBackend;
   commits: GroupCommit;
@@ -144,6 +144,7 @@ export class ReplayRunner {
             reporter,
             delivered: this.#parts.delivered,
             expiry: this.#parts.expiry,
+            compression: platform.compression ?? null,
           },
           {
             send,

@@ -1,0 +1,102 @@
+import { describeError, TraceBufferError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { CorePlatform, TextCompression } from './platform.js';
+import { toBufferedTrace, type BufferedTrace, type CorruptRecord, type StoredTrace } from './record.js';
+import type { Reporter } from './reporter.js';
+import { utf8Length } from './to-json.js';
+
+/**
+ * Compression of a record's trace text: done in the core before the group
+ * commit hands records to the backend (an IndexedDB transaction cannot wait
+ * for a stream), undone where traces are read out. Backends only keep bytes.
+ */
+export interface CompressionPolicy {
+  codec: TextCompression;
+  /** Records whose JSON texts are at least this many UTF-8 bytes are compressed. */
+  thresholdBytes: number;
+}
+
+/** The group commit's step before a write: compression, when it is on and the runtime has it. */
+export function compressionStep(
+  options: Pick<ResolvedOptions, 'compression'>,
+  platform: Pick<CorePlatform, 'compression'>,
+  reporter: Reporter,
+): ((records: StoredTrace[]) => Promise<StoredTrace[]>) | undefined {
+  const codec = platform.compression;
+  if (!options.compression || !codec) return undefined;
+  const policy = { codec, thresholdBytes: options.compression.thresholdBytes };
+  return (records) => compressRecords(records, policy, (error) => reporter.error(error));
+}
+
+/**
+ * The records as they will be stored. A record compresses only when that
+ * makes it smaller; if compressing fails, it is stored as it is (nothing is
+ * lost) and `report` hears why.
+ */
+export function compressRecords(
+  records: StoredTrace[],
+  policy: CompressionPolicy,
+  report: (error: TraceBufferError) => void,
+): Promise<StoredTrace[]> {
+  return Promise.all(
+    records.map(async (record) => {
+      const { traceJson, ...rest } = record;
+      if (traceJson === undefined || record.sizeBytes < policy.thresholdBytes) return record;
+      let traceGzip: Uint8Array;
+      try {
+        traceGzip = await policy.codec.compress(traceJson);
+      } catch (error) {
+        report(
+          new TraceBufferError(
+            'COMPRESSION_FAILED',
+            `Compressing a trace failed (${describeError(error)}); it is stored uncompressed.`,
+            {
+              cause: error,
+              details: { id: record.id },
+            },
+          ),
+        );
+        return record;
+      }
+      const sizeBytes = traceGzip.byteLength + utf8Length(record.configJson);
+      // Short or random text can grow under gzip: then the text is smaller to keep.
+      if (sizeBytes >= record.sizeBytes) return record;
+      return { ...rest, traceGzip, sizeBytes, originalBytes: record.sizeBytes };
+    }),
+  );
+}
+
+/**
+ * Reads records out: each compressed trace is decompressed, every text
+ * parsed. One that does not decompress or parse is set apart, with why (it
+ * stays stored, and is reported as unreadable: never thrown, never dropped).
+ */
+export async function readTraces(
+  records: readonly StoredTrace[],
+  codec: TextCompression | null,
+): Promise<{ traces: { record: StoredTrace; trace: BufferedTrace }[]; corrupt: CorruptRecord[] }> {
+  const texts = await Promise.all(records.map((record) => traceText(record, codec)));
+  const traces: { record: StoredTrace; trace: BufferedTrace }[] = [];
+  const corrupt: CorruptRecord[] = [];
+  records.forEach((record, i) => {
+    const text = texts[i];
+    if (typeof text !== 'string') return corrupt.push({ key: record.id, reason: text?.problem ?? 'no text' });
+    try {
+      traces.push({ record, trace: toBufferedTrace(record, text) });
+    } catch (error) {
+      if (!(error instanceof TraceBufferError) || error.code !== 'CORRUPT_RECORD') throw error;
+      corrupt.push({ key: record.id, reason: error.message });
+    }
+  });
+  return { traces, corrupt };
+}
+
+async function traceText(record: StoredTrace, codec: TextCompression | null): Promise<string | { problem: string }> {
+  if (record.traceGzip === undefined) return record.traceJson ?? { problem: 'traceJson is missing' };
+  if (!codec) return { problem: 'the trace is gzip-compressed and this runtime has no DecompressionStream' };
+  try {
+    return await codec.decompress(record.traceGzip);
+  } catch (error) {
+    return { problem: `the compressed trace does not decompress (${describeError(error)})` };
+  }
+}
