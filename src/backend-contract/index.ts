@@ -1,4 +1,5 @@
 import type { BackendFactory, ContractCase } from './contract-case.js';
+import { compressedRecordCases } from './compressed-record-cases.js';
 import { durableStoreCases } from './durable-store-cases.js';
 import { sharedStoreCases } from './shared-store-cases.js';
 import { singleInstanceCases } from './single-instance-cases.js';
@@ -14,6 +15,7 @@ export const backendContract: readonly ContractCase[] = [
   ...updateCases,
   ...sharedStoreCases,
   ...durableStoreCases,
+  ...compressedRecordCases,
 ];
 
 /** The cases a backend can run given what its factory declares, and why the rest do not apply. */

@@ -8,6 +8,7 @@ import {
   type TraceBufferOptions,
 } from '../../src/index.js';
 import { deepEqual, equal, ok, rejects } from './check.js';
+import { compressionScenarios } from './compression-scenarios.js';
 import { llmTrace } from './fixtures.js';
 
 /** What a scenario gets: the storage under test and a fresh buffer name. */
@@ -450,4 +451,5 @@ export const bufferScenarios: Scenario[] = [
       await second.close();
     },
   },
+  ...compressionScenarios,
 ];
