@@ -20,7 +20,7 @@ afterEach(async () => {
 function core(options: CoreOptions, platform: Partial<CorePlatform> = {}) {
   const backend = memoryBackend();
   const errors: TraceBufferError[] = [];
-  const buffer = createBufferCore(resolveOptions({ onError: (e) => errors.push(e), ...options }), {
+  const buffer = createBufferCore(resolveOptions({ onError: (e: TraceBufferError) => errors.push(e), ...options }), {
     openBackend: () => Promise.resolve({ backend, fallbackReason: null }),
     generateId: () => randomUUID(),
     compression: gzip(),
