@@ -91,6 +91,12 @@ const APPROACHES = [
   { key: 'library-idb:burst', label: '**library `storeTrace`, IndexedDB (window)**', library: true },
   { key: 'library-idb:seq', label: '**library `storeTrace`, IndexedDB (window)**', library: true },
   {
+    key: 'library-idb-plain:burst',
+    label:
+      'library `storeTrace`, IndexedDB (window), `compression: false` (the 2 KB trace is under the threshold anyway)',
+    library: true,
+  },
+  {
     key: 'library-idb-20k:burst',
     label: `**library \`storeTrace\`, IndexedDB (window), 20 KB LLM traces, compression on (default; N = ${N_20K})**`,
     library: true,
@@ -164,6 +170,7 @@ const COMPARISONS = [
   ['idb-tx-per-trace-totals:seq', 'idb-tx-per-trace:seq', null],
   ['library-idb:seq', 'idb-tx-per-trace-totals:seq', null],
   ['library-idb-20k:burst', 'library-idb-20k-plain:burst', null],
+  ['library-idb:burst', 'library-idb-plain:burst', null],
 ];
 
 const sizeOf = (approach) => approach.n ?? (approach.key.endsWith(':seq') ? N_SEQ : N);

@@ -12,6 +12,7 @@ import { gzip } from './platform/gzip.js';
 import { deviceStorage } from './platform/storage-manager.js';
 import { manualReplayReason } from './platform/request-scoped.js';
 import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
+import { yieldTask } from './platform/yield-task.js';
 
 export interface TraceBufferOptions extends CoreOptions {
   /**
@@ -44,5 +45,6 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     watchProcessExit,
     deviceStorage: deviceStorage(),
     compression: gzip(),
+    yieldTask,
   });
 }

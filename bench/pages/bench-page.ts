@@ -252,6 +252,7 @@ const windowApproaches: Record<string, Prepare> = {
   'idb-keyval:seq': idbKeyval('seq'),
   'library-idb:burst': libraryIndexedDb('burst'),
   'library-idb:seq': libraryIndexedDb('seq'),
+  'library-idb-plain:burst': libraryIndexedDb('burst', makeTraces, false),
   'library-idb-20k:burst': libraryIndexedDb('burst', makeLlmTraces),
   'library-idb-20k-plain:burst': libraryIndexedDb('burst', makeLlmTraces, false),
   'library-memory:seq': libraryMemory('seq'),

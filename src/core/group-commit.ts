@@ -19,7 +19,7 @@ export interface GroupCommitOptions {
   reporter: Reporter;
   maxBufferSize: number;
   /** Turns records into what is stored (compression); runs before the backend step, never inside it. */
-  prepare?: ((records: StoredTrace[]) => Promise<StoredTrace[]>) | undefined;
+  prepare?: ((records: StoredTrace[]) => Promise<StoredTrace[]> | null) | undefined;
   /** Called once records are committed, with the ones the same step evicted. */
   inserted: (records: StoredTrace[], evicted: EvictedTrace[]) => void;
 }
@@ -79,7 +79,8 @@ export class GroupCommit {
   async #commit(batch: PendingStore[]): Promise<void> {
     const { backend, reporter, prepare } = this.#options;
     let records = batch.map((entry) => entry.record);
-    if (prepare && !this.#urgent) records = await prepare(records);
+    const prepared = this.#urgent ? null : prepare?.(records);
+    if (prepared) records = await prepared;
     const refs = records.map(refOf);
     const settle = (stored: boolean): void => batch.forEach((entry) => entry.resolve(stored));
     let store: StorageBackend;

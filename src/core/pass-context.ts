@@ -3,7 +3,7 @@ import type { DeliveryBlock } from './delivery-block.js';
 import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
 import type { Expiry } from './expiry.js';
-import type { TextCompression } from './platform.js';
+import type { CorePlatform } from './platform.js';
 import type { Reporter } from './reporter.js';
 import type { BufferedTrace, StoredTrace } from './record.js';
 import type { StorageBackend } from './storage-backend.js';
@@ -54,6 +54,6 @@ export interface PassContext {
   delivered: (traces: TraceRef[]) => void;
   /** `maxAgeMs`: expired traces are dropped, never sent. Absent without an age limit. */
   expiry?: Expiry | undefined;
-  /** Decompresses the compressed traces of a claimed batch; null where the runtime has none. */
-  compression: TextCompression | null;
+  /** Decompresses the compressed traces of a claimed batch (see compressed-body.ts). */
+  platform: Pick<CorePlatform, 'compression' | 'yieldTask'>;
 }

@@ -66,6 +66,8 @@ export interface CorePlatform {
   deviceStorage?: DeviceStorage | null;
   /** gzip where the runtime has `CompressionStream`; absent or null: records are stored uncompressed. */
   compression?: TextCompression | null;
+  /** Ends the current task (between slices of gzip work); default `setTimeout(0)`. */
+  yieldTask?: () => Promise<void>;
   /** Calls `onExit` once when a server process has nothing left to do; returns the unsubscribe function. */
   watchProcessExit?: (onExit: () => Promise<void>) => () => void;
 }

@@ -50,7 +50,7 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
         }
         // A record whose text no longer decompresses or parses is reported and left stored, like any
         // unreadable one. The batch settles as stored (still compressed): only the traces are read out.
-        const read = await readTraces(claim.batch, ctx.compression);
+        const read = await readTraces(claim.batch, ctx.platform);
         ctx.reporter.corrupt(read.corrupt);
         if (read.traces.length > 0) {
           const batch = read.traces.map(({ record }) => record);

@@ -16,7 +16,7 @@ import type { BufferStatus, ReplayOptions, ReplayResult } from './trace-buffer-a
 
 export interface ReplayRunnerParts {
   options: ResolvedOptions;
-  platform: Pick<CorePlatform, 'withLock' | 'locksAvailable' | 'isKnownOffline' | 'compression'>;
+  platform: Pick<CorePlatform, 'withLock' | 'locksAvailable' | 'isKnownOffline' | 'compression' | 'yieldTask'>;
   instanceId: string;
   backend: LazyBackend;
   commits: GroupCommit;
@@ -144,7 +144,7 @@ export class ReplayRunner {
             reporter,
             delivered: this.#parts.delivered,
             expiry: this.#parts.expiry,
-            compression: platform.compression ?? null,
+            platform,
           },
           {
             send,

@@ -277,7 +277,7 @@ async function getBufferedTraces(buffer: BufferCore): Promise<BufferedTrace[]> {
   assertOpen(buffer);
   await buffer.commits.idle();
   const { records, corrupt } = await (await buffer.backend.get()).readAll();
-  const read = await readTraces(records, buffer.platform.compression ?? null);
+  const read = await readTraces(records, buffer.platform);
   buffer.reporter.corrupt([...corrupt, ...read.corrupt]);
   return read.traces.map(({ trace }) => trace);
 }

@@ -41,6 +41,10 @@ function openBuffer(ctx: Ctx, storage: TraceBufferOptions['storage'], extra: Tra
 const utf8 = (value: unknown): number => new TextEncoder().encode(JSON.stringify(value)).length;
 
 async function replayAll(buffer: ReturnType<typeof createTraceBuffer>): Promise<BufferedTrace[]> {
+  // A pass takes what was stored before it began; a trace another buffer stored
+  // in this very millisecond waits for the next pass. Let the clock move past it.
+  const newest = (await buffer.getBufferStatus()).newestTrace ?? 0;
+  while (Date.now() <= newest) await new Promise((resolve) => setTimeout(resolve, 1));
   const sent: BufferedTrace[] = [];
   const result = await buffer.replayBufferedTraces({
     send: (batch) => {
