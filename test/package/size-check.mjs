@@ -22,8 +22,10 @@ import { installPackedPackage } from './packed-package.mjs';
  * Issue 16 added 499 B: request-scoped edges, the exit warning, the plain closing signal.
  * Issues 14 and 17 added 1,376 B: delivery paused (not deleted) on 401/403/404/3xx with
  * status.blocked, pause()/resume(), maxAgeMs expiry, status.storage and persist.
+ * Issue 17's compression added 1,121 B (17,784 -> 18,905 B measured): gzip through
+ * CompressionStream in slices, decompression on read, the option, status.compression.
  */
-const MAIN_THREAD_BUDGET_BYTES = 17_800;
+const MAIN_THREAD_BUDGET_BYTES = 18_925;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [
