@@ -30,15 +30,20 @@ export function compressionStep(
   options: Pick<ResolvedOptions, 'compression'>,
   platform: Pick<CorePlatform, 'compression' | 'yieldTask'>,
   reporter: Reporter,
-): ((records: StoredTrace[]) => Promise<StoredTrace[]> | null) | undefined {
+): ((records: StoredTrace[], stop: () => boolean) => Promise<StoredTrace[]> | null) | undefined {
   const codec = platform.compression;
   if (!options.compression || !codec) return undefined;
   const policy = { codec, thresholdBytes: options.compression.thresholdBytes };
   const yieldTask = platform.yieldTask ?? defaultYield;
-  return (records) =>
+  const report = (error: TraceBufferError): void => reporter.error(error);
+  return (records, stop) =>
     // Nothing to compress (most traces are small): no promise, no extra turn before the write.
     records.some((record) => record.sizeBytes >= policy.thresholdBytes)
-      ? inSlices(records, (record) => compressRecord(record, policy, (error) => reporter.error(error)), yieldTask)
+      ? inSlices(
+          records,
+          (record) => (stop() ? Promise.resolve(record) : compressRecord(record, policy, report)),
+          yieldTask,
+        )
       : null;
 }
 

@@ -19,7 +19,8 @@ export interface GroupCommitOptions {
   reporter: Reporter;
   maxBufferSize: number;
   /** Turns records into what is stored (compression); runs before the backend step, never inside it. */
-  prepare?: ((records: StoredTrace[]) => Promise<StoredTrace[]> | null) | undefined;
+  /** `stop()` turning true (page exit) asks it to hand back the rest of the records as they are, at once. */
+  prepare?: ((records: StoredTrace[], stop: () => boolean) => Promise<StoredTrace[]> | null) | undefined;
   /** Called once records are committed, with the ones the same step evicted. */
   inserted: (records: StoredTrace[], evicted: EvictedTrace[]) => void;
 }
@@ -58,7 +59,8 @@ export class GroupCommit {
 
   /** Commits what is pending now rather than after the current microtask chain (page exit). */
   commitNow(): void {
-    if (this.#pending.length === 0) return;
+    // A commit already compressing counts too: it hands the rest of its batch over as it is.
+    if (this.#pending.length === 0 && !this.#flushing) return;
     this.#urgent = true;
     this.#flushing ??= this.#flushLoop();
   }
@@ -79,7 +81,7 @@ export class GroupCommit {
   async #commit(batch: PendingStore[]): Promise<void> {
     const { backend, reporter, prepare } = this.#options;
     let records = batch.map((entry) => entry.record);
-    const prepared = this.#urgent ? null : prepare?.(records);
+    const prepared = this.#urgent ? null : prepare?.(records, () => this.#urgent);
     if (prepared) records = await prepared;
     const refs = records.map(refOf);
     const settle = (stored: boolean): void => batch.forEach((entry) => entry.resolve(stored));

@@ -132,6 +132,35 @@ describe('compression in the core', () => {
   });
 });
 
+describe('compression at page exit', () => {
+  it('a page exit during compression stores the rest of the batch at once, as text', async () => {
+    let exit: () => void = () => undefined;
+    const real = gzip()!;
+    const compressing = {
+      ...real,
+      compress: (text: string) => {
+        exit(); // The page goes away while the first record is being compressed.
+        return real.compress(text);
+      },
+    };
+    const { buffer, backend } = core(
+      {},
+      {
+        compression: compressing,
+        watchPageExit: (onExit) => {
+          exit = onExit;
+          return () => undefined;
+        },
+      },
+    );
+    const results = await Promise.all([1, 2, 3].map((i) => buffer.storeTrace(largeLlmTrace(i))));
+    expect(results).toEqual([true, true, true]);
+    const records = await stored(backend);
+    expect(records.map((r) => (r.traceGzip ? 'gzip' : 'text'))).toEqual(['gzip', 'text', 'text']);
+    expect((await buffer.getBufferedTraces()).map((t) => t.traceData)).toEqual([1, 2, 3].map(largeLlmTrace));
+  });
+});
+
 describe('OPFS frames with a compressed record', () => {
   it('carry the bytes as base64 under the frame checksum and decode them back to the same bytes', () => {
     const record = compressedStoredTrace(7);
