@@ -35,7 +35,10 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.HARNESS_PORT ?? 4178);
 const origin = `http://127.0.0.1:${port}`;
 const quick = process.env.BENCH_QUICK === '1';
-/** BENCH_ONLY=key,key runs just those approaches and no extras: for profiling one change. */
+/**
+ * BENCH_ONLY=key,key runs just those approaches and no extras: for profiling
+ * one change. The extras have keys too: `footprint`, `responsiveness`, `growth`.
+ */
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null;
 
 /**
@@ -47,6 +50,9 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(','))
 const N = 2_000;
 const N_SEQ = quick ? 200 : 500;
 const N_FILE_PER_TRACE = 100;
+/** Bursts of the 20 KB LLM trace (bench/pages/llm-trace-fixture.ts): 10 MB of JSON per burst. */
+const N_20K = quick ? 200 : 500;
+const FOOTPRINT_20K_N = quick ? 500 : 2_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 5));
 const RESPONSIVENESS_ROUNDS = quick ? 1 : 3;
 const FOOTPRINT_N = quick ? 2_000 : 10_000;
@@ -84,6 +90,24 @@ const APPROACHES = [
   { key: 'idb-keyval:seq', label: 'idb-keyval 6.3.0 `set` per trace' },
   { key: 'library-idb:burst', label: '**library `storeTrace`, IndexedDB (window)**', library: true },
   { key: 'library-idb:seq', label: '**library `storeTrace`, IndexedDB (window)**', library: true },
+  {
+    key: 'library-idb-plain:burst',
+    label:
+      'library `storeTrace`, IndexedDB (window), `compression: false` (the 2 KB trace is under the threshold anyway)',
+    library: true,
+  },
+  {
+    key: 'library-idb-20k:burst',
+    label: `**library \`storeTrace\`, IndexedDB (window), 20 KB LLM traces, compression on (default; N = ${N_20K})**`,
+    library: true,
+    n: N_20K,
+  },
+  {
+    key: 'library-idb-20k-plain:burst',
+    label: `library \`storeTrace\`, IndexedDB (window), 20 KB LLM traces, \`compression: false\` (N = ${N_20K})`,
+    library: true,
+    n: N_20K,
+  },
   {
     key: 'library-memory:seq',
     label: 'library `storeTrace` on the memory backend (no storage: its own code; for the analysis)',
@@ -145,6 +169,8 @@ const COMPARISONS = [
   ['library-memory:seq', 'idb-tx-per-trace:seq', null],
   ['idb-tx-per-trace-totals:seq', 'idb-tx-per-trace:seq', null],
   ['library-idb:seq', 'idb-tx-per-trace-totals:seq', null],
+  ['library-idb-20k:burst', 'library-idb-20k-plain:burst', null],
+  ['library-idb:burst', 'library-idb-plain:burst', null],
 ];
 
 const sizeOf = (approach) => approach.n ?? (approach.key.endsWith(':seq') ? N_SEQ : N);
@@ -250,16 +276,24 @@ async function benchBrowser(name, engine, collector) {
 
     // Disk footprint first, on the fresh profile, where nothing else is on disk yet.
     const footprint = {};
-    if (!only) {
+    if (!only || only.has('footprint')) {
       const storageSize = () => directorySize(profileDir);
-      for (const key of ['library-idb', 'idb-one-tx-indexed', 'idb-keyval']) {
+      for (const key of [
+        'library-idb',
+        'idb-one-tx-indexed',
+        'idb-keyval',
+        'library-idb-gzip',
+        'library-idb-20k',
+        'library-idb-20k-plain',
+      ]) {
+        const count = key.includes('20k') ? FOOTPRINT_20K_N : FOOTPRINT_N;
         const before = storageSize();
         const result = await page.evaluate(
-          ([k, count, s]) => window.bench.footprintFill(k, count, s),
-          [key, FOOTPRINT_N, `${name}-disk`],
+          ([k, n, s]) => window.bench.footprintFill(k, n, s),
+          [key, count, `${name}-disk`],
         );
-        if (result.stored !== FOOTPRINT_N) throw new Error(`${name} footprint ${key}: ${result.stored} stored`);
-        const profileBytesPerTrace = (storageSize() - before) / FOOTPRINT_N;
+        if (result.stored !== count) throw new Error(`${name} footprint ${key}: ${result.stored} stored`);
+        const profileBytesPerTrace = (storageSize() - before) / count;
         await page.evaluate((database) => window.bench.deleteDatabase(database), result.database);
         footprint[key] = { ...result, profileBytesPerTrace };
       }
@@ -293,15 +327,22 @@ async function benchBrowser(name, engine, collector) {
     const watched =
       only && !only.has('responsiveness')
         ? []
-        : ['library-idb:burst', 'idb-one-tx-bare:burst', 'idb-tx-per-trace:burst'];
+        : [
+            'library-idb:burst',
+            'idb-one-tx-bare:burst',
+            'idb-tx-per-trace:burst',
+            'library-idb-20k:burst',
+            'library-idb-20k-plain:burst',
+          ];
     const responsiveness = Object.fromEntries(watched.map((key) => [key, []]));
     for (let round = 0; round < RESPONSIVENESS_ROUNDS; round++) {
       for (const key of rotate(watched, round)) {
+        const n = sizeOf(APPROACHES.find((a) => a.key === key));
         const result = await page.evaluate(
           ([k, count, s]) => window.bench.responsiveness(k, count, s),
-          [key, N, `${name}-resp-${round}`],
+          [key, n, `${name}-resp-${round}`],
         );
-        if (result.stored !== N) throw new Error(`${name} ${key} (watched): ${result.stored} of ${N} stored`);
+        if (result.stored !== n) throw new Error(`${name} ${key} (watched): ${result.stored} of ${n} stored`);
         responsiveness[key].push(result);
       }
     }
@@ -460,7 +501,7 @@ function report(results, machine) {
     '',
     `## Main thread during a ${N.toLocaleString('en-US')}-trace burst`,
     '',
-    `Median (and worst) of ${RESPONSIVENESS_ROUNDS} runs. "issue loop" is the caller's own synchronous loop that issues the ${N.toLocaleString('en-US')} calls (it runs in one task by construction). Longest task: PerformanceObserver \`longtask\` (Chromium only). Gaps: largest interval between turns of a \`requestAnimationFrame\` loop and of a \`setTimeout(0)\` loop.`,
+    `Median (and worst) of ${RESPONSIVENESS_ROUNDS} runs. "issue loop" is the caller's own synchronous loop that issues the ${N.toLocaleString('en-US')} calls (it runs in one task by construction). Longest task: PerformanceObserver \`longtask\` (Chromium only). Gaps: largest interval between turns of a \`requestAnimationFrame\` loop and of a \`setTimeout(0)\` loop. The 20 KB rows are bursts of ${N_20K} traces (10 MB of JSON), compressed by default in the group commit before the transaction.`,
     '',
     '| approach | browser | longest task | frame gap | timer gap | issue loop | whole burst |',
     '|---|---|---:|---:|---:|---:|---:|',
@@ -496,6 +537,28 @@ function report(results, machine) {
   ]) {
     push(
       `| ${label} | ${results.map((r) => `${fmtBytes(r.footprint[key]?.profileBytesPerTrace)} | ${fmtBytes(r.footprint[key]?.estimateBytesPerTrace)}`).join(' | ')} |`,
+    );
+  }
+
+  // Compression.
+  push(
+    '',
+    '## Bytes on disk per trace, with and without compression',
+    '',
+    `The same measure for the library alone (IndexedDB), on the bench's 2 KB trace (${FOOTPRINT_N.toLocaleString('en-US')} of them) and on a realistic 20 KB LLM trace (bench/pages/llm-trace-fixture.ts: system prompt, chat history, retrieved passages, tool schemas and the answer, in English prose; ${FOOTPRINT_20K_N.toLocaleString('en-US')} of them). "stored" is what the library counts per trace (\`status.totalSizeBytes\`, what a byte cap counts). The 2 KB trace is under the default 4 KB threshold, so by default it is stored as text; the gzip row forces it (\`thresholdBytes: 0\`).`,
+    '',
+    `| trace, compression | JSON | stored | ${results.map((r) => `${r.label} files | ${r.label} estimate()`).join(' | ')} |`,
+    `|---|---:|---:|${results.map(() => '---:|---:').join('|')}|`,
+  );
+  for (const [key, label] of [
+    ['library-idb', '2 KB bench trace, default (stored as text)'],
+    ['library-idb-gzip', '2 KB bench trace, gzip (`thresholdBytes: 0`)'],
+    ['library-idb-20k-plain', '20 KB LLM trace, `compression: false`'],
+    ['library-idb-20k', '20 KB LLM trace, default (gzip)'],
+  ]) {
+    const first = results[0]?.footprint[key];
+    push(
+      `| ${label} | ${fmtBytes(first?.jsonBytesPerTrace)} | ${fmtBytes(first?.storedBytesPerTrace)} | ${results.map((r) => `${fmtBytes(r.footprint[key]?.profileBytesPerTrace)} | ${fmtBytes(r.footprint[key]?.estimateBytesPerTrace)}`).join(' | ')} |`,
     );
   }
 

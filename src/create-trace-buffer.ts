@@ -9,9 +9,11 @@ import { watchPageExit } from './platform/page-lifecycle.js';
 import { watchProcessExit } from './platform/process-exit.js';
 import { randomUUID } from './platform/random-uuid.js';
 import { reportUncaught } from './platform/report-uncaught.js';
+import { gzip } from './platform/gzip.js';
 import { deviceStorage } from './platform/storage-manager.js';
 import { manualReplayReason } from './platform/request-scoped.js';
 import { webLocksAvailable, withWebLock } from './platform/web-lock.js';
+import { yieldTask } from './platform/yield-task.js';
 
 export interface TraceBufferOptions extends CoreOptions {
   /**
@@ -53,5 +55,7 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     manualReplayReason: manualReplayReason(),
     watchProcessExit,
     deviceStorage: deviceStorage(),
+    compression: gzip(),
+    yieldTask,
   });
 }

@@ -5,8 +5,9 @@
  * repeats, and does the statistics; this page only measures one run at a time.
  */
 import { createStore, get, keys, set, type UseStore } from 'idb-keyval';
-import { createTraceBuffer, type BufferedTrace, type TraceBuffer } from '../../src/index.js';
+import { createTraceBuffer, type BufferedTrace, type TraceBuffer, type TraceBufferOptions } from '../../src/index.js';
 import { databaseNameFor } from '../../src/backend.js';
+import { makeLlmTrace20k } from './llm-trace-fixture.js';
 import { watchMainThread, type MainThreadReport } from './main-thread-monitor.js';
 import {
   countRaw,
@@ -117,9 +118,14 @@ function idbKeyval(mode: StoreMode): Prepare {
   };
 }
 
-function openLibrary(name: string, maxBufferSize: number): TraceBuffer {
+function openLibrary(
+  name: string,
+  maxBufferSize: number,
+  compression?: TraceBufferOptions['compression'],
+): TraceBuffer {
   return createTraceBuffer({
     name,
+    ...(compression !== undefined && { compression }),
     storage: 'indexeddb',
     maxBufferSize,
     replayBatchSize: DRAIN_BATCH,
@@ -140,11 +146,20 @@ function storeWith(buffer: TraceBuffer): (trace: BenchTrace) => Promise<boolean>
   return (trace) => buffer.storeTrace(trace, TRACE_CONFIG, PIPELINE_ID);
 }
 
-function libraryIndexedDb(mode: StoreMode): Prepare {
+/** The 20 KB LLM traces of llm-trace-fixture.ts, for the compression rows. */
+function makeLlmTraces(count: number, salt: string, from = 0): BenchTrace[] {
+  return Array.from({ length: count }, (_, i) => makeLlmTrace20k(from + i, salt));
+}
+
+function libraryIndexedDb(
+  mode: StoreMode,
+  make: typeof makeTraces = makeTraces,
+  compression?: TraceBufferOptions['compression'],
+): Prepare {
   return async (n, salt) => {
-    const traces = makeTraces(n, salt);
+    const traces = make(n, salt);
     const name = uniqueName('lib-idb');
-    const buffer = openLibrary(name, n);
+    const buffer = openLibrary(name, n, compression);
     await buffer.getBufferStatus(); // opens the database before timing
     return {
       start: () => storeAll(traces, mode, storeWith(buffer)),
@@ -217,6 +232,16 @@ const rawDrain: Prepare = async (n, salt) => {
   };
 };
 
+/** The library's footprint runs: the bench's 2 KB trace and the 20 KB LLM trace, with compression on and off. */
+const LIBRARY_FOOTPRINTS = {
+  // 2 KB is under the default 4 KB threshold: stored as text, as by default.
+  'library-idb': { make: makeTraces, compression: undefined },
+  'library-idb-gzip': { make: makeTraces, compression: { thresholdBytes: 0 } },
+  'library-idb-20k': { make: makeLlmTraces, compression: undefined },
+  'library-idb-20k-plain': { make: makeLlmTraces, compression: false },
+} as const;
+type FootprintKey = keyof typeof LIBRARY_FOOTPRINTS | 'idb-one-tx-indexed' | 'idb-keyval';
+
 const windowApproaches: Record<string, Prepare> = {
   'idb-one-tx-bare:burst': rawOneTransaction('bare'),
   'idb-one-tx-indexed:burst': rawOneTransaction('indexed'),
@@ -227,6 +252,9 @@ const windowApproaches: Record<string, Prepare> = {
   'idb-keyval:seq': idbKeyval('seq'),
   'library-idb:burst': libraryIndexedDb('burst'),
   'library-idb:seq': libraryIndexedDb('seq'),
+  'library-idb-plain:burst': libraryIndexedDb('burst', makeTraces, false),
+  'library-idb-20k:burst': libraryIndexedDb('burst', makeLlmTraces),
+  'library-idb-20k-plain:burst': libraryIndexedDb('burst', makeLlmTraces, false),
   'library-memory:seq': libraryMemory('seq'),
   'drain-raw:burst': rawDrain,
   'drain-library:burst': libraryDrain(),
@@ -344,18 +372,23 @@ const bench = {
    * Fills one database with `n` traces and closes it, for the driver to
    * measure the disk before and after; returns the database to delete.
    */
-  async footprintFill(name: 'library-idb' | 'idb-one-tx-indexed' | 'idb-keyval', n: number, salt: string) {
+  async footprintFill(name: FootprintKey, n: number, salt: string) {
     const usage = async (): Promise<number> => (await navigator.storage.estimate()).usage ?? NaN;
     const before = await usage();
     const chunk = 2_000;
     let stored = 0;
+    let storedBytes = NaN;
     let database: string;
-    if (name === 'library-idb') {
+    const library = LIBRARY_FOOTPRINTS[name as keyof typeof LIBRARY_FOOTPRINTS];
+    const make = library?.make ?? makeTraces;
+    if (library) {
       const bufferName = uniqueName('footprint-lib');
-      const buffer = openLibrary(bufferName, n);
+      const buffer = openLibrary(bufferName, n, library.compression);
       for (let from = 0; from < n; from += chunk)
-        await Promise.all(makeTraces(Math.min(chunk, n - from), salt, from).map(storeWith(buffer)));
-      stored = (await buffer.getBufferStatus()).totalTraces;
+        await Promise.all(make(Math.min(chunk, n - from), salt, from).map(storeWith(buffer)));
+      const status = await buffer.getBufferStatus();
+      stored = status.totalTraces;
+      storedBytes = status.totalSizeBytes;
       await buffer.close();
       database = databaseNameFor(bufferName);
     } else if (name === 'idb-keyval') {
@@ -381,8 +414,15 @@ const bench = {
     // Give the engine a moment to settle its write-ahead log before measuring.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const after = await usage();
-    const jsonBytes = JSON.stringify({ traceData: makeTraces(1, salt)[0], config: TRACE_CONFIG }).length;
-    return { stored, database, estimateBytesPerTrace: (after - before) / n, jsonBytesPerTrace: jsonBytes };
+    const jsonBytes = new TextEncoder().encode(JSON.stringify(make(1, salt)[0]) + JSON.stringify(TRACE_CONFIG)).length;
+    return {
+      stored,
+      database,
+      estimateBytesPerTrace: (after - before) / n,
+      jsonBytesPerTrace: jsonBytes,
+      // What the library counts per trace (status.totalSizeBytes): compressed ones at their compressed size.
+      storedBytesPerTrace: storedBytes / n,
+    };
   },
   deleteDatabase(name: string): Promise<void> {
     return deleteDatabase(name);

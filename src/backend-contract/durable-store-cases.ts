@@ -21,7 +21,7 @@ export const durableStoreCases: ContractCase[] = [
       const { records, corrupt } = await second.readAll();
       deepEqual(corrupt, [], 'nothing is reported unreadable');
       deepEqual(
-        records.map((r) => [r.id, r.traceId, JSON.parse(r.traceJson) as unknown, JSON.parse(r.configJson) as unknown]),
+        records.map((r) => [r.id, r.traceId, JSON.parse(r.traceJson!) as unknown, JSON.parse(r.configJson) as unknown]),
         legacy.map((r) => [
           r['id'],
           (r['traceData'] as { inferenceId: string }).inferenceId,

@@ -1,5 +1,6 @@
 import { byteCapCases } from './byte-cap-cases.js';
 import type { BackendFactory, ContractCase } from './contract-case.js';
+import { compressedRecordCases } from './compressed-record-cases.js';
 import { durableStoreCases } from './durable-store-cases.js';
 import { sharedStoreCases } from './shared-store-cases.js';
 import { singleInstanceCases } from './single-instance-cases.js';
@@ -16,6 +17,7 @@ export const backendContract: readonly ContractCase[] = [
   ...byteCapCases,
   ...sharedStoreCases,
   ...durableStoreCases,
+  ...compressedRecordCases,
 ];
 
 /** The cases a backend can run given what its factory declares, and why the rest do not apply. */

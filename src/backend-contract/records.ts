@@ -37,3 +37,23 @@ export function legacyStoredTrace(i: number): Record<string, unknown> {
 }
 
 export const ids = (records: readonly { id: string }[]): string[] => records.map((r) => r.id);
+
+/**
+ * A record as the core stores a compressed trace: `traceGzip` bytes instead of
+ * `traceJson`. The bytes are every value 0-255 (not real gzip: a backend only
+ * keeps bytes, and this proves it keeps any), `sizeBytes` their stored size.
+ */
+export function compressedStoredTrace(i: number, timestamp?: number): StoredTrace {
+  const { traceJson, ...record } = storedTrace(i, timestamp);
+  const traceGzip = new Uint8Array(1024 + i).map((_, k) => (k * 7 + i) % 256);
+  return {
+    ...record,
+    traceGzip,
+    sizeBytes: traceGzip.byteLength + record.configJson.length,
+    originalBytes: (traceJson?.length ?? 0) + record.configJson.length + 20_000,
+  };
+}
+
+/** A record's compressed body as plain numbers, to compare across realms and copies. */
+export const bodyOf = (record: StoredTrace | undefined): number[] | null =>
+  record?.traceGzip ? Array.from(record.traceGzip) : null;

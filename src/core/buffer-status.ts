@@ -11,7 +11,7 @@ import type { ReplayScheduler } from './replay-scheduler.js';
 import type { Reporter } from './reporter.js';
 import type { BackendStats } from './storage-backend.js';
 import type { StorageStanding } from './storage-standing.js';
-import type { BufferStatus } from './trace-buffer-api.js';
+import type { BufferStatus, CompressionStatus } from './trace-buffer-api.js';
 
 /** Where each field of the status comes from. */
 export interface StatusSources {
@@ -22,7 +22,9 @@ export interface StatusSources {
   bus: EventBus;
   runner: ReplayRunner;
   scheduler: ReplayScheduler | undefined;
-  counts: { stored: number; delivered: number };
+  counts: { stored: number; delivered: number; compressed: CompressionStatus['compressed'] };
+  /** Whether stores are compressed here (the option is on and the runtime has CompressionStream). */
+  compressing: boolean;
   isClosed: () => boolean;
   locksAvailable: boolean;
   isKnownOffline: () => boolean;
@@ -82,6 +84,11 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     nextReplayAt: scheduler?.nextRunAt ?? null,
     manualReplayReason: sources.manualReplayReason,
     storage: await sources.storageStanding.status(),
+    compression: {
+      enabled: sources.compressing,
+      thresholdBytes: options.compression?.thresholdBytes ?? null,
+      compressed: { ...sources.counts.compressed },
+    },
     blocked: sources.block.current && { ...sources.block.current },
     paused: sources.isPaused(),
     online: !sources.isKnownOffline(),

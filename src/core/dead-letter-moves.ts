@@ -1,5 +1,5 @@
-import type { DeadLetter, DeadLetterInfo } from './dead-letters.js';
-import { toBufferedTraces, type StoredTrace } from './record.js';
+import type { DeadLetter, DeadLetterInfo, DecodeRecords } from './dead-letters.js';
+import type { StoredTrace } from './record.js';
 import type { Reporter } from './reporter.js';
 import type { EvictedTrace, StorageBackend } from './storage-backend.js';
 
@@ -25,15 +25,19 @@ export async function writeLetters(
   return { records, evicted };
 }
 
-async function read(store: StorageBackend, reporter: Reporter) {
+async function read(store: StorageBackend, decode: DecodeRecords, reporter: Reporter) {
   const { records, corrupt } = await store.readAll();
-  const read = toBufferedTraces(records);
+  const read = await decode(records);
   reporter.corrupt([...corrupt, ...read.corrupt]);
   return read.traces;
 }
 
-export async function readLetters(store: StorageBackend, reporter: Reporter): Promise<DeadLetter[]> {
-  return (await read(store, reporter)).map(({ record, trace }) => ({
+export async function readLetters(
+  store: StorageBackend,
+  decode: DecodeRecords,
+  reporter: Reporter,
+): Promise<DeadLetter[]> {
+  return (await read(store, decode, reporter)).map(({ record, trace }) => ({
     ...trace,
     deadLetter: (record as Letter).deadLetter,
   }));
@@ -44,10 +48,11 @@ export async function retryLetters(
   store: StorageBackend,
   ids: readonly string[] | undefined,
   requeue: (record: StoredTrace) => Promise<boolean>,
+  decode: DecodeRecords,
   reporter: Reporter,
 ): Promise<number> {
   const wanted = ids && new Set(ids);
-  const chosen = (await read(store, reporter)).filter(({ record }) => !wanted || wanted.has(record.id));
+  const chosen = (await read(store, decode, reporter)).filter(({ record }) => !wanted || wanted.has(record.id));
   const stored = await Promise.all(
     chosen.map(({ record }) => {
       const trace: Partial<Letter> = { ...record, attempts: 0, lease: null };

@@ -1,7 +1,7 @@
 import { storageError } from './errors.js';
 import type { BufferEvent } from './events.js';
 import { LazyBackend } from './lazy-backend.js';
-import { refOf, type BufferedTrace, type StoredTrace } from './record.js';
+import { refOf, type BufferedTrace, type CorruptRecord, type StoredTrace } from './record.js';
 import type { Reporter } from './reporter.js';
 import type { StorageBackend } from './storage-backend.js';
 
@@ -35,6 +35,11 @@ export type Refusal = 'dead-lettered' | 'dropped' | 'kept';
  */
 const moves = () => import('./dead-letter-moves.js');
 
+/** Reads stored records out as traces (decompressing those stored compressed); unreadable ones set apart. */
+export type DecodeRecords = (
+  records: readonly StoredTrace[],
+) => Promise<{ traces: { record: StoredTrace; trace: BufferedTrace }[]; corrupt: CorruptRecord[] }>;
+
 /**
  * The dead letters: a store of their own of the same kind as the buffer's,
  * with a cap of its own, opened only when a dead letter is written or read
@@ -49,6 +54,7 @@ export class DeadLetters {
   readonly #emit: (event: BufferEvent) => void;
   readonly #store: LazyBackend;
   readonly #pick: (() => Promise<DeadLetterStore>) | undefined;
+  readonly #decode: DecodeRecords;
   #where: DeadLetterStore | undefined;
 
   constructor(
@@ -56,7 +62,9 @@ export class DeadLetters {
     pick: (() => Promise<DeadLetterStore>) | undefined,
     reporter: Reporter,
     emit: (event: BufferEvent) => void,
+    decode: DecodeRecords,
   ) {
+    this.#decode = decode;
     this.#maxCount = pick ? maxCount : null;
     this.#reporter = reporter;
     this.#emit = emit;
@@ -87,7 +95,9 @@ export class DeadLetters {
   }
 
   async list(): Promise<DeadLetter[]> {
-    return (await this.#existing()) ? (await moves()).readLetters(await this.#store.get(), this.#reporter) : [];
+    return (await this.#existing())
+      ? (await moves()).readLetters(await this.#store.get(), this.#decode, this.#reporter)
+      : [];
   }
 
   /**
@@ -96,7 +106,7 @@ export class DeadLetters {
    */
   async retry(ids: readonly string[] | undefined, requeue: (record: StoredTrace) => Promise<boolean>): Promise<number> {
     if (!(await this.#existing())) return 0;
-    return (await moves()).retryLetters(await this.#store.get(), ids, requeue, this.#reporter);
+    return (await moves()).retryLetters(await this.#store.get(), ids, requeue, this.#decode, this.#reporter);
   }
 
   async clear(): Promise<number> {

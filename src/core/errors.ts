@@ -18,6 +18,8 @@ export type TraceBufferErrorCode =
   | 'STORAGE_FAILED'
   /** A stored record does not have the shape of a buffered trace. */
   | 'CORRUPT_RECORD'
+  /** Compressing a trace failed (`details.id`); it was stored uncompressed, nothing was lost. */
+  | 'COMPRESSION_FAILED'
   /** `send` failed while delivering a batch. */
   | 'SEND_FAILED'
   /**

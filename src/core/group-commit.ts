@@ -19,6 +19,9 @@ export interface GroupCommitOptions {
   reporter: Reporter;
   maxBufferSize: number;
   maxBufferBytes: number;
+  /** Turns records into what is stored (compression); runs before the backend step, never inside it. */
+  /** `stop()` turning true (page exit) asks it to hand back the rest of the records as they are, at once. */
+  prepare?: ((records: StoredTrace[], stop: () => boolean) => Promise<StoredTrace[]> | null) | undefined;
   /** Called once records are committed, with the ones the same step evicted. */
   inserted: (records: StoredTrace[], evicted: EvictedTrace[]) => void;
 }
@@ -36,6 +39,9 @@ export class GroupCommit {
   // Set when evicting old traces did not let a store through (the origin stays
   // full); cleared by the next store that succeeds.
   #evictionFreedNothing = false;
+  // Set by commitNow (page exit): the page may have milliseconds left, so
+  // what is pending is written as it is, not compressed first.
+  #urgent = false;
 
   constructor(options: GroupCommitOptions) {
     this.#options = options;
@@ -54,7 +60,10 @@ export class GroupCommit {
 
   /** Commits what is pending now rather than after the current microtask chain (page exit). */
   commitNow(): void {
-    if (this.#pending.length > 0) this.#flushing ??= this.#flushLoop();
+    // A commit already compressing counts too: it hands the rest of its batch over as it is.
+    if (this.#pending.length === 0 && !this.#flushing) return;
+    this.#urgent = true;
+    this.#flushing ??= this.#flushLoop();
   }
 
   /** Resolves once every store issued so far has settled. */
@@ -67,11 +76,14 @@ export class GroupCommit {
     await Promise.resolve();
     while (this.#pending.length > 0) await this.#commit(this.#pending.splice(0, MAX_GROUP_COMMIT));
     this.#flushing = null;
+    this.#urgent = false;
   }
 
   async #commit(batch: PendingStore[]): Promise<void> {
-    const { backend, reporter } = this.#options;
-    const records = batch.map((entry) => entry.record);
+    const { backend, reporter, prepare } = this.#options;
+    let records = batch.map((entry) => entry.record);
+    const prepared = this.#urgent ? null : prepare?.(records, () => this.#urgent);
+    if (prepared) records = await prepared;
     const refs = records.map(refOf);
     const settle = (stored: boolean): void => batch.forEach((entry) => entry.resolve(stored));
     let store: StorageBackend;

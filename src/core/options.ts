@@ -104,6 +104,14 @@ export interface CoreOptions {
    * they are kept in memory, and `status.deadLetterStorage` says 'memory'.
    */
   deadLetterBackend?: StorageBackend;
+  /**
+   * Traces whose JSON form is at least `thresholdBytes` (UTF-8) are stored
+   * gzip-compressed (`CompressionStream`), and count against the byte cap and
+   * `totalSizeBytes` at their compressed size. Where the runtime has no
+   * `CompressionStream`, or compressing would not make a trace smaller, it is
+   * stored as it is. `false` turns it off. Default `{ thresholdBytes: 4096 }`.
+   */
+  compression?: { thresholdBytes?: number } | boolean;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -132,6 +140,8 @@ export interface ResolvedOptions {
   /** The dead letters' cap, null when they are off. */
   deadLetters: number | null;
   deadLetterBackend: StorageBackend | undefined;
+  /** Null when turned off. */
+  compression: { thresholdBytes: number } | null;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
@@ -148,6 +158,8 @@ export const DEFAULT_REPLAY_CONCURRENCY = 2;
 export const MAX_REPLAY_CONCURRENCY = 16;
 export const DEFAULT_MAX_RETRIES = 3;
 export const DEFAULT_LEASE_MS = 60_000;
+/** Below about 4 KB gzip saves little (its header and a cold dictionary) for its cost per record. */
+export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 4096;
 export const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const STORAGE_KINDS = ['auto', 'indexeddb', 'opfs', 'memory'];
 const BACKEND_METHODS = ['insert', 'readOldest', 'readAll', 'remove', 'update', 'stats', 'clear', 'close'] as const;
@@ -183,6 +195,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     persist: optionalBoolean(given, 'persist', false),
     deadLetters: deadLettersOption(given['deadLetters']),
     deadLetterBackend: deadLetterBackendOption(given['deadLetterBackend'], given['storage']),
+    compression: compressionOption(given['compression']),
     createdBy: optionalString(
       given,
       'createdBy',
@@ -338,4 +351,23 @@ function replayRateOption(value: unknown): ReplayRate | null {
   }
   if (Object.keys(rate).length === 0) throw new TraceBufferOptionError('replayRate', value, allowed);
   return rate;
+}
+
+function compressionOption(value: unknown): { thresholdBytes: number } | null {
+  if (value === false) return null;
+  if (value === undefined || value === true) return { thresholdBytes: DEFAULT_COMPRESSION_THRESHOLD_BYTES };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TraceBufferOptionError('compression', value, 'false, true, or { thresholdBytes }');
+  }
+  const given = value as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((key) => key !== 'thresholdBytes');
+  if (unknown.length > 0) throw new TraceBufferOptionError('compression', value, 'an object with only thresholdBytes');
+  return {
+    thresholdBytes: count(
+      { 'compression.thresholdBytes': given['thresholdBytes'] },
+      'compression.thresholdBytes',
+      DEFAULT_COMPRESSION_THRESHOLD_BYTES,
+      0,
+    ),
+  };
 }

@@ -5,6 +5,7 @@ import type { SendFunction } from './delivery.js';
 import type { TraceRef } from './events.js';
 import type { Expiry } from './expiry.js';
 import type { ReplayPace } from './replay-pace.js';
+import type { CorePlatform } from './platform.js';
 import type { Reporter } from './reporter.js';
 import type { BufferedTrace, StoredTrace } from './record.js';
 import type { StorageBackend } from './storage-backend.js';
@@ -59,4 +60,6 @@ export interface PassContext {
   deadLetters: DeadLetters;
   /** `maxAgeMs`: expired traces are dropped, never sent. Absent without an age limit. */
   expiry?: Expiry | undefined;
+  /** Decompresses the compressed traces of a claimed batch (see compressed-body.ts). */
+  platform: Pick<CorePlatform, 'compression' | 'yieldTask'>;
 }

@@ -31,6 +31,13 @@ export interface DeviceStorage {
   persist?: () => Promise<boolean>;
 }
 
+/** gzip of a record's JSON text (`CompressionStream`); see `compressed-body.ts`. */
+export interface TextCompression {
+  compress: (text: string) => Promise<Uint8Array>;
+  /** Rejects when the bytes are not a whole gzip stream of UTF-8 text. */
+  decompress: (bytes: Uint8Array) => Promise<string>;
+}
+
 export interface CorePlatform {
   /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
   openBackend: () => Promise<BackendChoice>;
@@ -63,6 +70,10 @@ export interface CorePlatform {
   manualReplayReason?: string | null;
   /** `navigator.storage` where it exists, else null (WebKitGTK, servers, edges). */
   deviceStorage?: DeviceStorage | null;
+  /** gzip where the runtime has `CompressionStream`; absent or null: records are stored uncompressed. */
+  compression?: TextCompression | null;
+  /** Ends the current task (between slices of gzip work); default `setTimeout(0)`. */
+  yieldTask?: () => Promise<void>;
   /** Calls `onExit` once when a server process has nothing left to do; returns the unsubscribe function. */
   watchProcessExit?: (onExit: () => Promise<void>) => () => void;
 }

@@ -38,20 +38,33 @@ export interface BufferedTrace {
  * far less than copying the object graph and parsing it back first, which is
  * most of a burst's time in Firefox. They are parsed when a trace is read out.
  * `seq` orders traces stored in the same millisecond by one writer;
- * `sizeBytes` is the UTF-8 size of the JSON texts, kept so status never
- * re-measures; `traceId` is kept apart so events never parse a trace.
+ * `sizeBytes` is what the record's texts take in storage, kept so status and
+ * the caps never re-measure; `traceId` is kept apart so events never parse a trace.
  */
 export interface StoredTrace {
   id: string;
   traceId: string;
-  traceJson: string;
+  /** The trace's JSON text; absent when the record holds it compressed in `traceGzip`. */
+  traceJson?: string;
+  /**
+   * The trace's JSON text gzip-compressed (see compressed-body.ts): set instead
+   * of `traceJson` on records at least `compression.thresholdBytes` large.
+   */
+  traceGzip?: Uint8Array;
   configJson: string;
   inferencePipelineId: string | null;
   timestamp: number;
   attempts: number;
   metadata: BufferedTraceMetadata;
   seq: number;
+  /**
+   * Bytes stored: the UTF-8 size of the JSON texts, or for a compressed
+   * record the size of `traceGzip` plus that of `configJson`. The byte cap and
+   * `totalSizeBytes` count this.
+   */
   sizeBytes: number;
+  /** On compressed records only: the UTF-8 size of the JSON texts before compression. */
+  originalBytes?: number;
   /** Set while a replayer is delivering the trace; an expired lease may be reclaimed. */
   lease?: Lease | null;
 }
@@ -95,8 +108,19 @@ export function decodeStoredTrace(value: unknown): StoredTrace | { problem: stri
   if (typeof record.sizeBytes !== 'number' || !(record.sizeBytes >= 0)) return { problem: 'invalid sizeBytes' };
   const metadata = record.metadata as Partial<BufferedTraceMetadata> | undefined;
   if (!isPlainObject(metadata) || typeof metadata.bufferVersion !== 'string') return { problem: 'invalid metadata' };
-  if (record.traceJson !== undefined) {
-    if (typeof record.traceJson !== 'string') return { problem: 'traceJson is not a string' };
+  if (record.traceGzip !== undefined) {
+    if (Object.prototype.toString.call(record.traceGzip) !== '[object Uint8Array]') {
+      return { problem: 'traceGzip is not a Uint8Array' };
+    }
+    if (record.traceJson !== undefined) return { problem: 'both traceJson and traceGzip are set' };
+    if (typeof record.originalBytes !== 'number' || !(record.originalBytes >= 0)) {
+      return { problem: 'invalid originalBytes' };
+    }
+  }
+  if (record.traceJson !== undefined || record.traceGzip !== undefined) {
+    if (record.traceGzip === undefined && typeof record.traceJson !== 'string') {
+      return { problem: 'traceJson is not a string' };
+    }
     if (typeof record.configJson !== 'string') return { problem: 'configJson is not a string' };
     if (typeof record.traceId !== 'string' || record.traceId.length === 0) return { problem: 'missing traceId' };
     return value as StoredTrace;
@@ -115,14 +139,15 @@ export function decodeStoredTrace(value: unknown): StoredTrace | { problem: stri
 
 /**
  * A stored record as users and `send` see it: its JSON texts parsed, the
- * storage-only fields gone. Throws a CORRUPT_RECORD error if a text is not
- * JSON (only a hand-edited or damaged store holds one).
+ * storage-only fields gone. `traceJson` is the trace's text, decompressed
+ * first for a compressed record (see `readTraces`). Throws a CORRUPT_RECORD
+ * error if a text is not JSON (only a hand-edited or damaged store holds one).
  */
-export function toBufferedTrace(record: StoredTrace): BufferedTrace {
+export function toBufferedTrace(record: StoredTrace, traceJson = record.traceJson): BufferedTrace {
   return {
     id: record.id,
-    traceData: parseObject(record, 'traceJson'),
-    config: parseObject(record, 'configJson'),
+    traceData: parseObject(traceJson, 'traceJson'),
+    config: parseObject(record.configJson, 'configJson'),
     inferencePipelineId: record.inferencePipelineId,
     timestamp: record.timestamp,
     attempts: record.attempts,
@@ -130,28 +155,10 @@ export function toBufferedTrace(record: StoredTrace): BufferedTrace {
   };
 }
 
-/** Reads records out; those whose JSON text does not parse are set apart, with why. */
-export function toBufferedTraces(records: readonly StoredTrace[]): {
-  traces: { record: StoredTrace; trace: BufferedTrace }[];
-  corrupt: CorruptRecord[];
-} {
-  const traces: { record: StoredTrace; trace: BufferedTrace }[] = [];
-  const corrupt: CorruptRecord[] = [];
-  for (const record of records) {
-    try {
-      traces.push({ record, trace: toBufferedTrace(record) });
-    } catch (error) {
-      if (!(error instanceof TraceBufferError) || error.code !== 'CORRUPT_RECORD') throw error;
-      corrupt.push({ key: record.id, reason: error.message });
-    }
-  }
-  return { traces, corrupt };
-}
-
-function parseObject(record: StoredTrace, field: 'traceJson' | 'configJson'): { [key: string]: JsonValue } {
+function parseObject(text: string | undefined, field: 'traceJson' | 'configJson'): { [key: string]: JsonValue } {
   let value: unknown;
   try {
-    value = JSON.parse(record[field]);
+    value = JSON.parse(text ?? '');
   } catch (error) {
     throw new TraceBufferError('CORRUPT_RECORD', `${field} is not valid JSON (${String(error)})`, { cause: error });
   }

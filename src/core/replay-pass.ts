@@ -1,6 +1,7 @@
 import { claimBatch, type Claim } from './claim-batch.js';
 import { storageError } from './errors.js';
-import { toBufferedTraces, type BufferedTrace, type StoredTrace } from './record.js';
+import { readTraces } from './compressed-body.js';
+import type { BufferedTrace, StoredTrace } from './record.js';
 import type { DeliveryFailure } from './delivery.js';
 import type { Delivery } from './send-batch.js';
 import { settleBatch } from './settle-batch.js';
@@ -73,8 +74,9 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
             break;
           }
         }
-        // A record whose JSON text no longer parses is reported and left stored, like any unreadable one.
-        const read = toBufferedTraces(claim.batch);
+        // A record whose text no longer decompresses or parses is reported and left stored, like any
+        // unreadable one. The batch settles as stored (still compressed): only the traces are read out.
+        const read = await readTraces(claim.batch, ctx.platform);
         ctx.reporter.corrupt(read.corrupt);
         if (read.traces.length > 0) {
           const batch = read.traces.map(({ record }) => record);

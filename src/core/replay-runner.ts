@@ -18,7 +18,7 @@ import type { BufferStatus, ReplayOptions, ReplayResult } from './trace-buffer-a
 
 export interface ReplayRunnerParts {
   options: ResolvedOptions;
-  platform: Pick<CorePlatform, 'withLock' | 'locksAvailable' | 'isKnownOffline'>;
+  platform: Pick<CorePlatform, 'withLock' | 'locksAvailable' | 'isKnownOffline' | 'compression' | 'yieldTask'>;
   instanceId: string;
   backend: LazyBackend;
   commits: GroupCommit;
@@ -152,6 +152,7 @@ export class ReplayRunner {
             deadLetters: this.#parts.deadLetters,
             expiry: this.#parts.expiry,
             pace: this.#pace,
+            platform,
           },
           {
             send,

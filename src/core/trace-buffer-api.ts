@@ -68,6 +68,15 @@ export interface ReplayOptions {
 /** What `publish` did with the trace. */
 export type PublishOutcome = 'delivered' | 'buffered' | 'dead-lettered' | 'dropped';
 
+/** Option `compression`: whether stores are compressed here, and what this instance's compressed stores weighed. */
+export interface CompressionStatus {
+  /** False when `compression: false`, or when the runtime has no `CompressionStream`. */
+  enabled: boolean;
+  thresholdBytes: number | null;
+  /** Traces this instance stored compressed: their UTF-8 JSON bytes before, and the bytes stored. */
+  compressed: { traces: number; originalBytes: number; storedBytes: number };
+}
+
 export interface BufferStatus {
   /** The buffer's name. */
   name: string;
@@ -81,7 +90,12 @@ export interface BufferStatus {
   maxBufferSize: number;
   /** The byte cap on `totalSizeBytes` (`Infinity` when none). */
   maxBufferBytes: number;
-  /** UTF-8 bytes of the buffered traces' JSON forms. */
+  /**
+   * Bytes the buffered traces take in storage: the UTF-8 size of their JSON
+   * forms, compressed ones at their compressed size (what a byte cap counts).
+   * Their size before compression is in `compression.compressed` for this
+   * instance's stores.
+   */
   totalSizeBytes: number;
   /**
    * When the oldest and the newest buffered trace were stored (ms since the
@@ -123,6 +137,7 @@ export interface BufferStatus {
    * `reason` says why.
    */
   storage: StorageStatus;
+  compression: CompressionStatus;
   /**
    * Set while delivery is paused by an answer that says nothing about the
    * traces (401, 403, 404, 407, 409, 410, 421, 3xx, a network or CORS

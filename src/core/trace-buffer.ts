@@ -13,14 +13,8 @@ import type { ResolvedOptions } from './options.js';
 import type { CorePlatform } from './platform.js';
 import { publish } from './publish.js';
 import { refuseInput, registerRefuser } from './refuse-input.js';
-import {
-  refOf,
-  toBufferedTraces,
-  type BufferedTrace,
-  type StoredTrace,
-  type TraceConfig,
-  type TraceData,
-} from './record.js';
+import { compressionStep, readTraces } from './compressed-body.js';
+import { refOf, type BufferedTrace, type StoredTrace, type TraceConfig, type TraceData } from './record.js';
 import { ReplayRunner } from './replay-runner.js';
 import { ReplayScheduler } from './replay-scheduler.js';
 import { Reporter } from './reporter.js';
@@ -91,7 +85,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     },
   };
   const isKnownOffline = platform.isKnownOffline ?? (() => false);
-  const counts = { stored: 0, delivered: 0 };
+  const counts = { stored: 0, delivered: 0, compressed: { traces: 0, originalBytes: 0, storedBytes: 0 } };
   const closing = new Closing();
   const backend = new LazyBackend(platform.openBackend);
   const bus: EventBus = new EventBus({
@@ -105,11 +99,13 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     isClosed: () => buffer.closed,
   });
   const reporter = new Reporter(options.onError, platform.reportUncaught ?? console.error, (event) => bus.emit(event));
+  const prepare = compressionStep(options, platform, reporter);
   const commits = new GroupCommit({
     backend,
     reporter,
     maxBufferSize: options.maxBufferSize,
     maxBufferBytes: options.maxBufferBytes,
+    prepare,
     inserted: (records, evicted) => inserted(buffer, records, evicted),
   });
   const expiry = options.maxAgeMs === Infinity ? undefined : new Expiry(options.maxAgeMs, reporter);
@@ -121,6 +117,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     deadLetterStore && (async () => deadLetterStore(await backend.get())),
     reporter,
     (event) => bus.emit(event),
+    (records) => readTraces(records, platform),
   );
   const delivered = (traces: TraceRef[]): void => {
     counts.delivered += traces.length;
@@ -145,6 +142,7 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     publishing: new Set(),
     stopWatching: [],
     locksAvailable: platform.locksAvailable ?? false,
+    compressing: prepare !== undefined,
     isKnownOffline,
     manualReplayReason: (options.autoReplay && options.send && platform.manualReplayReason) || null,
     expiry,
@@ -209,6 +207,12 @@ function startAutoReplay(buffer: BufferCore): void {
 
 function inserted(buffer: BufferCore, records: StoredTrace[], evicted: EvictedTrace[]): void {
   buffer.counts.stored += records.length;
+  for (const record of records) {
+    if (record.originalBytes === undefined) continue;
+    buffer.counts.compressed.traces++;
+    buffer.counts.compressed.originalBytes += record.originalBytes;
+    buffer.counts.compressed.storedBytes += record.sizeBytes;
+  }
   const evictedIds = new Set(evicted.map((trace) => trace.id));
   const kept = records.filter((record) => !evictedIds.has(record.id)).map(refOf);
   if (kept.length > 0) buffer.bus.emit({ type: 'stored', traces: kept });
@@ -303,7 +307,7 @@ async function getBufferedTraces(buffer: BufferCore): Promise<BufferedTrace[]> {
   assertOpen(buffer);
   await buffer.commits.idle();
   const { records, corrupt } = await (await buffer.backend.get()).readAll();
-  const read = toBufferedTraces(records);
+  const read = await readTraces(records, buffer.platform);
   buffer.reporter.corrupt([...corrupt, ...read.corrupt]);
   return read.traces.map(({ trace }) => trace);
 }

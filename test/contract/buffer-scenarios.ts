@@ -9,6 +9,7 @@ import {
 } from '../../src/index.js';
 import { byteCapScenarios } from './byte-cap-scenarios.js';
 import { deepEqual, equal, ok, rejects } from './check.js';
+import { compressionScenarios } from './compression-scenarios.js';
 import { llmTrace } from './fixtures.js';
 
 /** What a scenario gets: the storage under test and a fresh buffer name. */
@@ -524,4 +525,5 @@ export const bufferScenarios: Scenario[] = [
     },
   },
   ...byteCapScenarios,
+  ...compressionScenarios,
 ];

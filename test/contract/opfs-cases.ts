@@ -164,7 +164,7 @@ export const opfsCases: OpfsCase[] = [
       const big = 'x'.repeat(50_000);
       const records = Array.from({ length: 100 }, (_, i) => {
         const record = storedTrace(i);
-        record.traceJson = JSON.stringify({ ...(JSON.parse(record.traceJson) as object), padding: `${i}${big}` });
+        record.traceJson = JSON.stringify({ ...(JSON.parse(record.traceJson!) as object), padding: `${i}${big}` });
         record.sizeBytes = 50_100;
         return record;
       });

@@ -30,10 +30,12 @@ import { installPackedPackage } from './packed-package.mjs';
  * a dropped event) instead of rejecting, and Openlayer's callback shapes.
  * Issue 14's dead letters added 1,147 B (17,784 B -> 18,931 B measured): their store's
  * choice and existence check, the API and status fields; moving traces in and out loads later.
+ * deleteTraceBuffer added 108 B (17,784 to 17,892 B): the memory registry and the store names that
+ * selectBackend and the IndexedDB connection now carry; the delete itself loads on use.
+ * Issue 17's compression added 1,121 B (17,784 -> 18,905 B measured): gzip through
+ * CompressionStream in slices, decompression on read, the option, status.compression.
  */
-// deleteTraceBuffer added 108 B (17,784 to 17,892 B): the memory registry and the store names that
-// selectBackend and the IndexedDB connection now carry; the delete itself tree-shakes away.
-const MAIN_THREAD_BUDGET_BYTES = 21_000;
+const MAIN_THREAD_BUDGET_BYTES = 23_000;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [

@@ -1,6 +1,7 @@
 import { describeError } from '../../core/errors.js';
 import { decodeStoredTrace, type StoredTrace } from '../../core/record.js';
 import { crc32 } from './crc32.js';
+import { fromJsonValue } from './record-json.js';
 
 /**
  * The log's byte format, pure (no OPFS): an 8-byte file header ("OTBL",
@@ -94,7 +95,7 @@ export function decodeFrame(data: Uint8Array, view: DataView, offset: number): D
   if (frame.p) {
     const records: StoredTrace[] = [];
     for (const value of frame.p) {
-      const record = decodeStoredTrace(value);
+      const record = decodeStoredTrace(fromJsonValue(value));
       if ('problem' in record) return { ok: false, reason: `a record in the frame is invalid: ${record.problem}` };
       records.push(record);
     }

@@ -3,6 +3,7 @@ import { compareAge, type StoredTrace } from '../../core/record.js';
 import { StepRunner, type Step } from './atomic-step.js';
 import { maybeCompact } from './compaction.js';
 import { framePuts } from './frame-codec.js';
+import { parseRecordJson, recordToJson } from './record-json.js';
 import type { Entry } from './record-index.js';
 
 /**
@@ -65,7 +66,7 @@ async function insertRecords(
   maxBytes: number,
 ): Promise<{ evicted: EvictedTrace[] }> {
   const { index, setAside } = step;
-  const jsons = batch.map((record) => JSON.stringify(record));
+  const jsons = batch.map(recordToJson);
   batch.forEach((record, i) => index.put(record, jsons[i]!));
   const evicted: EvictedTrace[] = [];
   // Set-aside records count against the cap as IndexedDB's unreadable
@@ -97,14 +98,14 @@ function readOldest(step: Step, limit: number, after?: AgeCursor): ReadResult {
   for (const record of step.index.ordered().values()) {
     if (out.length >= limit) break;
     if (after && compareAge(record, after) <= 0) continue;
-    out.push(JSON.parse(record.json) as StoredTrace);
+    out.push(parseRecordJson(record.json));
   }
   return { records: out, corrupt: step.setAside.list() };
 }
 
 function readAll(step: Step): ReadResult {
   return {
-    records: [...step.index.ordered().values()].map((record) => JSON.parse(record.json) as StoredTrace),
+    records: [...step.index.ordered().values()].map((record) => parseRecordJson(record.json)),
     corrupt: step.setAside.list(),
   };
 }
@@ -126,7 +127,7 @@ async function removeRecords(step: Step, ids: readonly string[]): Promise<string
 function updateRecords(step: Step, batch: readonly StoredTrace[]): string[] {
   const present = batch.filter((record) => step.index.has(record.id));
   if (present.length === 0) return [];
-  const jsons = present.map((record) => JSON.stringify(record));
+  const jsons = present.map(recordToJson);
   step.log.append(step.handle, framePuts(jsons));
   present.forEach((record, i) => step.index.put(record, jsons[i]!));
   return present.map((record) => record.id);

@@ -1,5 +1,6 @@
 import { compareAge, type StoredTrace } from '../../core/record.js';
 import type { Frame } from './frame-codec.js';
+import { recordToJson } from './record-json.js';
 
 /**
  * A record in the in-memory index, kept in its JSON form: the JSON is written
@@ -101,7 +102,7 @@ export class RecordIndex {
 
   /** Replays one decoded frame of the log. */
   apply(frame: Frame): void {
-    for (const record of frame.p ?? []) this.put(record, JSON.stringify(record));
+    for (const record of frame.p ?? []) this.put(record, recordToJson(record));
     for (const id of frame.d ?? []) this.del(id);
   }
 }
