@@ -167,7 +167,7 @@ export const replayCases: MultiTabCase[] = [
           total: status.totalTraces,
           rejected: status.dropped.rejected,
           deadLetters: deadLetters.map((t) => ({
-            id: String(t.traceData['inferenceId']),
+            id: t.traceData['inferenceId'] as string,
             status: t.deadLetter.status,
             message: t.deadLetter.message,
           })),
