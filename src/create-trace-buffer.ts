@@ -2,6 +2,7 @@ import { durabilityOption, type IndexedDbDurability } from './backends/indexeddb
 import { selectBackend } from './backends/select-backend.js';
 import { resolveOptions, type CoreOptions } from './core/options.js';
 import { createBufferCore, type TraceBuffer } from './core/trace-buffer.js';
+import { backgroundSync } from './platform/background-sync.js';
 import { openChannel } from './platform/broadcast-channel.js';
 import { isKnownOffline, watchOnline } from './platform/connectivity.js';
 import { watchPageExit } from './platform/page-lifecycle.js';
@@ -42,5 +43,6 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     manualReplayReason: manualReplayReason(),
     watchProcessExit,
     deviceStorage: deviceStorage(),
+    backgroundSync: backgroundSync(),
   });
 }

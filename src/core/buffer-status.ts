@@ -10,6 +10,7 @@ import type { ReplayScheduler } from './replay-scheduler.js';
 import type { Reporter } from './reporter.js';
 import type { BackendStats } from './storage-backend.js';
 import type { StorageStanding } from './storage-standing.js';
+import type { SyncRequest } from './sync-request.js';
 import type { BufferStatus } from './trace-buffer-api.js';
 
 /** Where each field of the status comes from. */
@@ -28,6 +29,7 @@ export interface StatusSources {
   manualReplayReason: string | null;
   expiry: Expiry | undefined;
   storageStanding: StorageStanding;
+  syncRequest: SyncRequest;
   block: DeliveryBlock;
   isPaused: () => boolean;
 }
@@ -74,6 +76,7 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
     nextReplayAt: scheduler?.nextRunAt ?? null,
     manualReplayReason: sources.manualReplayReason,
     storage: await sources.storageStanding.status(),
+    backgroundSync: await sources.syncRequest.status(),
     blocked: sources.block.current && { ...sources.block.current },
     paused: sources.isPaused(),
     online: !sources.isKnownOffline(),

@@ -71,6 +71,15 @@ export interface CoreOptions {
    * `unsupported`. Default false.
    */
   persist?: boolean;
+  /**
+   * Registers the Background Sync tag `offline-trace-buffer:<name>` when
+   * traces may be left behind (stored while offline, a replay that left
+   * traces, the page going away), so a service worker that calls
+   * `replayInServiceWorker` delivers them with no tab open. Needs a service
+   * worker registration and Chromium; elsewhere `getBufferStatus().backgroundSync`
+   * says why not and the tabs replay as before. Default true.
+   */
+  backgroundSync?: boolean;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -94,6 +103,7 @@ export interface ResolvedOptions {
   maxAttempts: number;
   maxAgeMs: number;
   persist: boolean;
+  backgroundSync: boolean;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
@@ -138,6 +148,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     maxAttempts: given['maxAttempts'] === Infinity ? Infinity : count(given, 'maxAttempts', Infinity, 1),
     maxAgeMs: given['maxAgeMs'] === Infinity ? Infinity : count(given, 'maxAgeMs', Infinity, 1),
     persist: optionalBoolean(given, 'persist', false),
+    backgroundSync: optionalBoolean(given, 'backgroundSync', true),
     createdBy: optionalString(
       given,
       'createdBy',
