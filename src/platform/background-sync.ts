@@ -25,7 +25,12 @@ export function backgroundSync(): BackgroundSync {
       return 'Background Sync is not available in this browser (no SyncManager; only Chromium has it): the tabs replay';
     if (!scope.registration && !scope.navigator?.serviceWorker)
       return 'no service worker registration is reachable from this context: the tabs replay';
-    if (!(await registration())?.sync) return 'no service worker is registered for this page: the tabs replay';
+    try {
+      if (!(await registration())?.sync) return 'no service worker is registered for this page: the tabs replay';
+    } catch (error) {
+      // getRegistration() throws in opaque origins (sandboxed iframes, file:): the status says so.
+      return `the service worker registration could not be read (${String(error)}): the tabs replay`;
+    }
     return null;
   };
   return {
