@@ -15,6 +15,7 @@ export default defineConfig({
         backend: 'src/backend.ts',
         otel: 'src/otel/index.ts',
         worker: 'src/worker/index.ts',
+        'service-worker': 'src/service-worker/index.ts',
       },
       formats: ['es'],
     },

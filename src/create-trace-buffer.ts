@@ -3,6 +3,7 @@ import { deadLetterStore } from './backends/dead-letter-store.js';
 import { selectBackend } from './backends/select-backend.js';
 import { resolveOptions, type CoreOptions } from './core/options.js';
 import { createBufferCore, type TraceBuffer } from './core/trace-buffer.js';
+import { backgroundSync } from './platform/background-sync.js';
 import { openChannel } from './platform/broadcast-channel.js';
 import { isKnownOffline, watchOnline } from './platform/connectivity.js';
 import { watchPageExit } from './platform/page-lifecycle.js';
@@ -57,5 +58,6 @@ export function createTraceBuffer(options?: TraceBufferOptions): TraceBuffer {
     deviceStorage: deviceStorage(),
     compression: gzip(),
     yieldTask,
+    backgroundSync: backgroundSync(),
   });
 }

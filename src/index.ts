@@ -12,12 +12,14 @@ export {
 } from './core/errors.js';
 export { traceIdOf, type BufferedTrace, type BufferedTraceMetadata, type JsonValue } from './core/record.js';
 export type { TraceConfig, TraceData } from './core/record.js';
+export { backgroundSyncTag } from './core/sync-request.js';
 export type { BufferEvent, BufferListener, DropError, DropReason, TraceRef } from './core/events.js';
 export type { SendFunction, StorageChoice } from './core/options.js';
 export type { AutoReplayOptions } from './core/replay-scheduler.js';
 export type { ReplayRate } from './core/replay-pace.js';
 export type { StorageBackend } from './core/storage-backend.js';
 export type {
+  BackgroundSyncStatus,
   BufferStatus,
   DeletedStore,
   DeletedTraceBuffer,

@@ -11,6 +11,7 @@ import type { ReplayScheduler } from './replay-scheduler.js';
 import type { Reporter } from './reporter.js';
 import type { BackendStats } from './storage-backend.js';
 import type { StorageStanding } from './storage-standing.js';
+import type { SyncRequest } from './sync-request.js';
 import type { BufferStatus, CompressionStatus } from './trace-buffer-api.js';
 
 /** Where each field of the status comes from. */
@@ -31,6 +32,7 @@ export interface StatusSources {
   manualReplayReason: string | null;
   expiry: Expiry | undefined;
   storageStanding: StorageStanding;
+  syncRequest: SyncRequest;
   block: DeliveryBlock;
   deadLetters: DeadLetters;
   isPaused: () => boolean;
@@ -89,6 +91,7 @@ export async function bufferStatus(sources: StatusSources): Promise<BufferStatus
       thresholdBytes: options.compression?.thresholdBytes ?? null,
       compressed: { ...sources.counts.compressed },
     },
+    backgroundSync: await sources.syncRequest.status(),
     blocked: sources.block.current && { ...sources.block.current },
     paused: sources.isPaused(),
     online: !sources.isKnownOffline(),

@@ -32,6 +32,8 @@ export type TraceBufferErrorCode =
   | 'BROADCAST_FAILED'
   /** `navigator.storage.persist()` failed (asked for by `persist: true`); a refusal is not an error. */
   | 'PERSIST_FAILED'
+  /** The browser refused to register the Background Sync tag; the tabs' replay goes on. */
+  | 'BACKGROUND_SYNC_FAILED'
   /** A user callback (`onError`, `onReplaySuccess`, ...) threw. */
   | 'CALLBACK_FAILED'
   /**

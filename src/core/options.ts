@@ -112,6 +112,15 @@ export interface CoreOptions {
    * stored as it is. `false` turns it off. Default `{ thresholdBytes: 4096 }`.
    */
   compression?: { thresholdBytes?: number } | boolean;
+  /**
+   * Registers the Background Sync tag `offline-trace-buffer:<name>` when
+   * traces may be left behind (stored while offline, a replay that left
+   * traces, the page going away), so a service worker that calls
+   * `replayInServiceWorker` delivers them with no tab open. Needs a service
+   * worker registration and Chromium; elsewhere `getBufferStatus().backgroundSync`
+   * says why not and the tabs replay as before. Default true.
+   */
+  backgroundSync?: boolean;
   /** Written to each record's `metadata.createdBy`. Default `'offline-trace-buffer'`. */
   createdBy?: string;
   /** Called with every failure that was not thrown to a caller (storage, corrupt records, callbacks). */
@@ -142,6 +151,7 @@ export interface ResolvedOptions {
   deadLetterBackend: StorageBackend | undefined;
   /** Null when turned off. */
   compression: { thresholdBytes: number } | null;
+  backgroundSync: boolean;
   createdBy: string;
   onError: ((error: TraceBufferError) => void) | undefined;
   onEvent: ((event: BufferEvent) => void) | undefined;
@@ -196,6 +206,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     deadLetters: deadLettersOption(given['deadLetters']),
     deadLetterBackend: deadLetterBackendOption(given['deadLetterBackend'], given['storage']),
     compression: compressionOption(given['compression']),
+    backgroundSync: optionalBoolean(given, 'backgroundSync', true),
     createdBy: optionalString(
       given,
       'createdBy',

@@ -38,6 +38,14 @@ export interface TextCompression {
   decompress: (bytes: Uint8Array) => Promise<string>;
 }
 
+/** Background Sync: asks the browser to wake the service worker when the network is back. */
+export interface BackgroundSync {
+  /** Why this context cannot register a sync tag (no SyncManager, no registration), or null. */
+  unsupportedReason: () => Promise<string | null>;
+  /** Registers the tag: false when unsupported here (the status says why), rejects when the browser refused. */
+  register: (tag: string) => Promise<boolean>;
+}
+
 export interface CorePlatform {
   /** Opens the storage; called lazily, and again after a failed open once its backoff has passed. */
   openBackend: () => Promise<BackendChoice>;
@@ -76,4 +84,6 @@ export interface CorePlatform {
   yieldTask?: () => Promise<void>;
   /** Calls `onExit` once when a server process has nothing left to do; returns the unsubscribe function. */
   watchProcessExit?: (onExit: () => Promise<void>) => () => void;
+  /** Background Sync where the platform has it, else null or missing (then the status says so). */
+  backgroundSync?: BackgroundSync | null;
 }

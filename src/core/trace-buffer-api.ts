@@ -3,9 +3,11 @@ import type { SendFunction } from './delivery.js';
 import type { BufferListener, DropReason } from './events.js';
 import type { BufferedTrace, TraceConfig, TraceData } from './record.js';
 import type { StorageStatus } from './storage-standing.js';
+import type { BackgroundSyncStatus } from './sync-request.js';
 
 export type { PersistRequest, StorageStatus } from './storage-standing.js';
 export type { DeadLetter, DeadLetterInfo } from './dead-letters.js';
+export type { BackgroundSyncStatus } from './sync-request.js';
 
 /**
  * What users call: the buffer's public shape, with Openlayer's names and
@@ -138,6 +140,12 @@ export interface BufferStatus {
    */
   storage: StorageStatus;
   compression: CompressionStatus;
+  /**
+   * Whether a service worker that calls `replayInServiceWorker` can be woken
+   * by Background Sync from here (Chromium with a registration); where not,
+   * `reason` says why and the tabs replay as before.
+   */
+  backgroundSync: BackgroundSyncStatus;
   /**
    * Set while delivery is paused by an answer that says nothing about the
    * traces (401, 403, 404, 407, 409, 410, 421, 3xx, a network or CORS

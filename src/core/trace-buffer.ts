@@ -19,6 +19,7 @@ import { ReplayRunner } from './replay-runner.js';
 import { ReplayScheduler } from './replay-scheduler.js';
 import { Reporter } from './reporter.js';
 import { StorageStanding } from './storage-standing.js';
+import { SyncRequest } from './sync-request.js';
 import { warnUnsentAtExit } from './unsent-at-exit.js';
 import type { EvictedTrace } from './storage-backend.js';
 import type { PublishOutcome, TraceBuffer } from './trace-buffer-api.js';
@@ -147,6 +148,14 @@ function compose(options: ResolvedOptions, platform: CorePlatform): BufferCore {
     manualReplayReason: (options.autoReplay && options.send && platform.manualReplayReason) || null,
     expiry,
     storageStanding: new StorageStanding(platform.deviceStorage ?? null, reporter),
+    syncRequest: new SyncRequest(
+      options.name,
+      options.backgroundSync ? (platform.backgroundSync ?? null) : null,
+      options.backgroundSync
+        ? 'Background Sync is not available in this runtime'
+        : 'turned off (backgroundSync: false)',
+      reporter,
+    ),
     isClosed: () => buffer.closed,
     scheduler: undefined,
     runner: new ReplayRunner({
@@ -181,10 +190,14 @@ function startAutoReplay(buffer: BufferCore): void {
   const send = options.send;
   if (options.autoReplay && send && !buffer.manualReplayReason) {
     const scheduler = new ReplayScheduler(options.autoReplay, {
-      run: () =>
-        runner.serialised(() =>
+      run: async () => {
+        const outcome = await runner.serialised(() =>
           runner.pass(send, { attemptsPerBatch: 1, batchSize: options.replayBatchSize, automatic: true }),
-        ),
+        );
+        // Traces left for later: the service worker may get them out if this tab goes away first.
+        if (outcome.retryLater) buffer.syncRequest.request();
+        return outcome;
+      },
       hasTraces: async () => (await (await backend.get()).stats()).count > 0,
       isKnownOffline: buffer.isKnownOffline,
       isPaused: buffer.isPaused,
@@ -198,7 +211,11 @@ function startAutoReplay(buffer: BufferCore): void {
     if (unwatchOnline) buffer.stopWatching.push(unwatchOnline);
   }
   // Stores already in flight are committed at once when the page goes away.
-  const unwatchExit = platform.watchPageExit?.(() => buffer.commits.commitNow());
+  // and the service worker is asked to replay what this page stored, in case it leaves before replaying.
+  const unwatchExit = platform.watchPageExit?.(() => {
+    buffer.commits.commitNow();
+    if (buffer.counts.stored > 0) buffer.syncRequest.request();
+  });
   if (unwatchExit) buffer.stopWatching.push(unwatchExit);
   const unwatchProcess = platform.watchProcessExit?.(() => warnUnsentAtExit(buffer));
   if (unwatchProcess) buffer.stopWatching.push(unwatchProcess);
@@ -221,6 +238,7 @@ function inserted(buffer: BufferCore, records: StoredTrace[], evicted: EvictedTr
     evicted.map(({ id, traceId, timestamp }) => ({ id, traceId, timestamp })),
   );
   buffer.scheduler?.stored();
+  if (buffer.isKnownOffline()) buffer.syncRequest.request();
   const store = buffer.backend.known?.backend;
   if (store) buffer.expiry?.afterInsert(store, records);
 }

@@ -20,7 +20,7 @@ const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 const CONSUMERS = [
   {
     name: 'browser-app',
-    what: 'a bundled page and worker (lib DOM; ., ./worker, ./otel)',
+    what: 'a bundled page, worker and service worker (lib DOM; ., ./worker, ./otel, ./service-worker)',
     link: ['@opentelemetry/api', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/sdk-trace'],
   },
   {

@@ -67,7 +67,7 @@ try {
   await check("require('offline-trace-buffer') works in CommonJS (require(esm)): store and read a trace", async () => {
     const script = `
       const lib = require('offline-trace-buffer');
-      for (const entry of ['backend', 'worker', 'otel']) require('offline-trace-buffer/' + entry);
+      for (const entry of ['backend', 'worker', 'otel', 'service-worker']) require('offline-trace-buffer/' + entry);
       const resolved = require.resolve('offline-trace-buffer');
       (async () => {
         ${STORE_AND_READ}
@@ -84,6 +84,7 @@ try {
       import * as backendEntry from 'offline-trace-buffer/backend';
       await import('offline-trace-buffer/worker');
       await import('offline-trace-buffer/otel');
+      await import('offline-trace-buffer/service-worker');
       const require = createRequire(import.meta.url);
       if (require('offline-trace-buffer') !== lib) throw new Error('require() and import gave two copies of the package');
       if (typeof backendEntry.memoryBackend !== 'function') throw new Error('the backend entry has no memoryBackend');

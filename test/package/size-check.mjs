@@ -34,6 +34,8 @@ import { installPackedPackage } from './packed-package.mjs';
  * selectBackend and the IndexedDB connection now carry; the delete itself loads on use.
  * Issue 17's compression added 1,121 B (17,784 -> 18,905 B measured): gzip through
  * CompressionStream in slices, decompression on read, the option, status.compression.
+ * Issue 15 (service worker delivery) added 569 B (17,784 -> 18,353): the page side of
+ * Background Sync (sync-request.ts ~246 B, platform/background-sync.ts ~196 B, status, option).
  */
 const MAIN_THREAD_BUDGET_BYTES = 23_000;
 const GZIP_LEVEL = 9;
@@ -63,6 +65,14 @@ const SCENARIOS = [
     code: `
       import { connectTraceBuffer } from 'offline-trace-buffer/worker';
       globalThis.sizeCheck = connectTraceBuffer(globalThis.traceWorker);
+    `,
+  },
+  {
+    name: 'service-worker',
+    title: "`import { replayInServiceWorker } from 'offline-trace-buffer/service-worker'` (in the service worker)",
+    code: `
+      import { replayInServiceWorker } from 'offline-trace-buffer/service-worker';
+      globalThis.sizeCheck = replayInServiceWorker;
     `,
   },
   {

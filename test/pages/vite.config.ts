@@ -24,6 +24,12 @@ export default defineConfig({
     ],
     noDiscovery: true,
   },
+  // The test service worker imports the built entry (npm run build), as a PWA would; types come from src/ (tsconfig paths).
+  resolve: {
+    alias: {
+      'offline-trace-buffer/service-worker': fileURLToPath(new URL('../../dist/service-worker.js', import.meta.url)),
+    },
+  },
   // The worker harness and bridge worker are ES modules, like the pages.
   worker: { format: 'es' },
   server: { fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] } },
