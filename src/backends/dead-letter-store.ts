@@ -40,7 +40,9 @@ export function deadLetterStore(options: DeadLetterStoreOptions, main: StorageBa
     const opfs = import('./opfs/index.js');
     return {
       kind: 'opfs',
-      exists: async () => (await opfs).bufferDirectoryExists(name),
+      // Imported apart from the backend: re-exported from opfs/index.ts, its DOM handle types
+      // would reach the `./backend` declarations, which must compile without the DOM library.
+      exists: async () => (await import('./opfs/directory.js')).bufferDirectoryExists(name),
       open: async () => opened((await opfs).opfsBackend({ name })),
     };
   }

@@ -22,8 +22,6 @@ export interface OpfsBackendOptions {
   name: string;
 }
 
-export { bufferDirectoryExists } from './directory.js';
-
 export function opfsBackend(options: OpfsBackendOptions): StorageBackend & { open(): Promise<void> } {
   const steps = new StepRunner(options.name);
   return {
