@@ -10,6 +10,7 @@ import {
 import { byteCapScenarios } from './byte-cap-scenarios.js';
 import { deepEqual, equal, ok, rejects } from './check.js';
 import { compressionScenarios } from './compression-scenarios.js';
+import { expiryScenarios } from './expiry-scenarios.js';
 import { llmTrace } from './fixtures.js';
 
 /** What a scenario gets: the storage under test and a fresh buffer name. */
@@ -526,4 +527,5 @@ export const bufferScenarios: Scenario[] = [
   },
   ...byteCapScenarios,
   ...compressionScenarios,
+  ...expiryScenarios,
 ];
