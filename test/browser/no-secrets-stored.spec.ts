@@ -66,3 +66,52 @@ test('openlayerSender: the API key and extra headers are sent but never written 
   expect(dump.raw).not.toContain(API_KEY);
   expect(dump.raw).not.toContain(SESSION);
 });
+
+// The OpenTelemetry entry stores spans, not requests: the OTLP exporter holds
+// its headers. Checked on both SDK lines' pages (test/browser/otel.spec.ts).
+for (const { line, path } of [
+  { line: '3.x', path: '/otel.html' },
+  { line: '2.x', path: '/otel2.html' },
+]) {
+  test(`bufferingSpanExporter (SDK ${line}): the OTLP exporter's headers are sent but never written to IndexedDB`, async ({
+    page,
+  }) => {
+    await page.goto(path);
+    await page.waitForFunction(() => window.otbOtel?.ready === true);
+    const name = `otel-secrets-${line}-${Date.now().toString(36)}`;
+    const before = seenAuth.length;
+    const dump = await page.evaluate(
+      async ({ url, apiKey, session, name }) => {
+        window.otbOtel.setUp(url, name, { Authorization: `Bearer ${apiKey}`, 'X-Session': session });
+        await window.otbOtel.produce(3, 'secret');
+        const status = await window.otbOtel.status();
+        // Every value of every store of the buffer's database, read without the library.
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open(`offline-trace-buffer:${name}`);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error ?? new Error('open failed'));
+        });
+        const values: unknown[] = [];
+        for (const storeName of Array.from(db.objectStoreNames)) {
+          const all = db.transaction(storeName).objectStore(storeName).getAll();
+          values.push(
+            await new Promise((resolve, reject) => {
+              all.onsuccess = () => resolve(all.result);
+              all.onerror = () => reject(all.error ?? new Error('read failed'));
+            }),
+          );
+        }
+        db.close();
+        await window.otbOtel.tearDown();
+        return { total: status.totalTraces, raw: JSON.stringify(values) };
+      },
+      { url: `${server.origin}/v1/traces`, apiKey: API_KEY, session: SESSION, name },
+    );
+    // The headers really went out, and the spans really are stored.
+    expect(seenAuth.slice(before)).toContain(`Bearer ${API_KEY} ${SESSION}`);
+    expect(dump.total).toBe(3);
+    expect(dump.raw).toContain('secret-parent');
+    expect(dump.raw).not.toContain(API_KEY);
+    expect(dump.raw).not.toContain(SESSION);
+  });
+}

@@ -11,7 +11,7 @@ import { otelHarness } from './otel-session.js';
 window.otbOtel = otelHarness({
   api: { trace, ROOT_CONTEXT },
   // Short timeout: the exporter's own retries give up soon, so the test does not wait on them.
-  otlp: (url) => new OTLPTraceExporter({ url, timeoutMillis: 3_000 }),
+  otlp: (url, headers) => new OTLPTraceExporter({ url, timeoutMillis: 3_000, ...(headers && { headers }) }),
   // Checked by the type checker: the wrapper is a SpanExporter of this SDK (3.x takes the options form).
   provider: (exporter: SpanExporter) => new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] }),
 });

@@ -17,8 +17,8 @@ import {
 export interface OtelLine {
   /** The line's `@opentelemetry/api`: the spec's child spans are made in its contexts. */
   api: { trace: Pick<TraceAPI, 'setSpan'>; ROOT_CONTEXT: Context };
-  /** The line's OTLP/HTTP exporter for `url`. */
-  otlp(url: string): SpanExporterLike;
+  /** The line's OTLP/HTTP exporter for `url`, sending `headers` (an API key, say) with each export. */
+  otlp(url: string, headers?: Record<string, string>): SpanExporterLike;
   /** A provider of the line whose span processor exports through `exporter`. */
   provider(exporter: BufferingSpanExporter): ProviderLike;
 }
@@ -45,9 +45,9 @@ export function otelHarness(line: OtelLine) {
   return {
     ready: true,
     /** A tracer whose spans go through the buffering exporter to the collector at `url`. */
-    setUp(url: string, name: string): void {
+    setUp(url: string, name: string, headers?: Record<string, string>): void {
       const errors: string[] = [];
-      const otlp = line.otlp(url);
+      const otlp = line.otlp(url, headers);
       const send = spanReplaySender(otlp);
       const buffer = createTraceBuffer({
         name,
