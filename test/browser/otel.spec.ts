@@ -102,7 +102,7 @@ for (const { line, page: pagePath, sdkVersion } of LINES) {
       expect(collector.accepted).toHaveLength(3);
     });
 
-    test("a collector's 400 refuses the spans once, read from the fetch transport's plain Error, never retried", async () => {
+    test("a collector's 400, read from the fetch transport's plain Error, refuses each span on its own: bisected, dead-lettered, never retried", async () => {
       await page.evaluate(() => window.otbOtel.produce(3, 'refused'));
       expect((await page.evaluate(() => window.otbOtel.status())).totalTraces).toBe(3);
 
@@ -115,17 +115,19 @@ for (const { line, page: pagePath, sdkVersion } of LINES) {
         expect(failed).toMatchObject({ retryable: false });
         expect(failed.blocked).toBeUndefined();
       }
-      // One request, since the exporter does not retry a 400 either.
-      expect(collector.refusedRequests - before).toBe(1);
+      // The batch of 3 is bisected before any span is judged (3 → 2 + 1 → 1 + 1): five requests,
+      // and the exporter itself retries none of them.
+      expect(collector.refusedRequests - before).toBe(5);
       const errors = await page.evaluate(() => window.otbOtel.errors());
       expect(errors).toHaveLength(1);
       // The browser transport gives no numeric code: the status came from this message.
       expect(errors[0]).toMatch(/^SEND_FAILED: .*\(status 400\).*Fetch request failed with non-retryable status 400/);
 
-      // Nothing is left to retry: later replays send nothing, even once the collector takes spans.
+      // Kept as dead letters, out of the queue: later replays send nothing, even once the collector takes spans.
+      expect(await page.evaluate(() => window.otbOtel.status())).toMatchObject({ totalTraces: 0, deadLetters: 3 });
       collector.answer = 'up';
       expect((await page.evaluate(() => window.otbOtel.replay())).totalTraces).toBe(0);
-      expect(collector.refusedRequests - before).toBe(1);
+      expect(collector.refusedRequests - before).toBe(5);
       expect(collector.accepted).toEqual([]);
     });
 
