@@ -36,8 +36,9 @@ import { installPackedPackage } from './packed-package.mjs';
  * CompressionStream in slices, decompression on read, the option, status.compression.
  * Issue 15 (service worker delivery) added 569 B (17,784 -> 18,353): the page side of
  * Background Sync (sync-request.ts ~246 B, platform/background-sync.ts ~196 B, status, option).
+ * All of them merged measured 22,303 B (each figure above is against 17,784 B alone).
  */
-const MAIN_THREAD_BUDGET_BYTES = 23_000;
+const MAIN_THREAD_BUDGET_BYTES = 22_400;
 const GZIP_LEVEL = 9;
 
 const SCENARIOS = [
