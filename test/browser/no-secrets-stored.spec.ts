@@ -27,8 +27,32 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => server.close());
 
+/**
+ * Runs in the page: every value of every store of database `name`, read
+ * without the library, as JSON.
+ */
+async function rawDatabase(name: string): Promise<string> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open(name);
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error ?? new Error('open failed'));
+  });
+  const values: unknown[] = [];
+  for (const storeName of Array.from(db.objectStoreNames)) {
+    const all = db.transaction(storeName).objectStore(storeName).getAll();
+    values.push(
+      await new Promise((resolve, reject) => {
+        all.onsuccess = () => resolve(all.result);
+        all.onerror = () => reject(all.error ?? new Error('read failed'));
+      }),
+    );
+  }
+  db.close();
+  return JSON.stringify(values);
+}
+
 test('openlayerSender: the API key and extra headers are sent but never written to IndexedDB', async ({ harness }) => {
-  const dump = await harness.evaluate(
+  const stored = await harness.evaluate(
     async ({ baseURL, apiKey, session, name }) => {
       const { createTraceBuffer, openlayerSender, databaseNameFor } = window.otb.library;
       const send = openlayerSender({ baseURL, apiKey, headers: { 'X-Session': session }, inferencePipelineId: 'p-1' });
@@ -37,34 +61,18 @@ test('openlayerSender: the API key and extra headers are sent but never written 
       await buffer.replayBufferedTraces();
       const status = await buffer.getBufferStatus();
       await buffer.close();
-      // Every value of every store of the buffer's database, read without the library.
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open(databaseNameFor(name));
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error ?? new Error('open failed'));
-      });
-      const values: unknown[] = [];
-      for (const storeName of Array.from(db.objectStoreNames)) {
-        const all = db.transaction(storeName).objectStore(storeName).getAll();
-        values.push(
-          await new Promise((resolve, reject) => {
-            all.onsuccess = () => resolve(all.result);
-            all.onerror = () => reject(all.error ?? new Error('read failed'));
-          }),
-        );
-      }
-      db.close();
-      indexedDB.deleteDatabase(databaseNameFor(name));
-      return { total: status.totalTraces, raw: JSON.stringify(values) };
+      return { total: status.totalTraces, database: databaseNameFor(name) };
     },
     { baseURL: server.origin, apiKey: API_KEY, session: SESSION, name: `secrets-${Date.now().toString(36)}` },
   );
+  const raw = await harness.evaluate(rawDatabase, stored.database);
+  await harness.evaluate((name) => void indexedDB.deleteDatabase(name), stored.database);
   // The key really went out, and the traces really are stored.
   expect(seenAuth).toContain(`Bearer ${API_KEY} ${SESSION}`);
-  expect(dump.total).toBe(3);
-  expect(dump.raw).toContain('k-2');
-  expect(dump.raw).not.toContain(API_KEY);
-  expect(dump.raw).not.toContain(SESSION);
+  expect(stored.total).toBe(3);
+  expect(raw).toContain('k-2');
+  expect(raw).not.toContain(API_KEY);
+  expect(raw).not.toContain(SESSION);
 });
 
 // The OpenTelemetry entry stores spans, not requests: the OTLP exporter holds
@@ -80,38 +88,22 @@ for (const { line, path } of [
     await page.waitForFunction(() => window.otbOtel?.ready === true);
     const name = `otel-secrets-${line}-${Date.now().toString(36)}`;
     const before = seenAuth.length;
-    const dump = await page.evaluate(
+    const total = await page.evaluate(
       async ({ url, apiKey, session, name }) => {
         window.otbOtel.setUp(url, name, { Authorization: `Bearer ${apiKey}`, 'X-Session': session });
         await window.otbOtel.produce(3, 'secret');
         const status = await window.otbOtel.status();
-        // Every value of every store of the buffer's database, read without the library.
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const open = indexedDB.open(`offline-trace-buffer:${name}`);
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error ?? new Error('open failed'));
-        });
-        const values: unknown[] = [];
-        for (const storeName of Array.from(db.objectStoreNames)) {
-          const all = db.transaction(storeName).objectStore(storeName).getAll();
-          values.push(
-            await new Promise((resolve, reject) => {
-              all.onsuccess = () => resolve(all.result);
-              all.onerror = () => reject(all.error ?? new Error('read failed'));
-            }),
-          );
-        }
-        db.close();
-        await window.otbOtel.tearDown();
-        return { total: status.totalTraces, raw: JSON.stringify(values) };
+        return status.totalTraces;
       },
       { url: `${server.origin}/v1/traces`, apiKey: API_KEY, session: SESSION, name },
     );
+    const raw = await page.evaluate(rawDatabase, `offline-trace-buffer:${name}`);
+    await page.evaluate(() => window.otbOtel.tearDown());
     // The headers really went out, and the spans really are stored.
     expect(seenAuth.slice(before)).toContain(`Bearer ${API_KEY} ${SESSION}`);
-    expect(dump.total).toBe(3);
-    expect(dump.raw).toContain('secret-parent');
-    expect(dump.raw).not.toContain(API_KEY);
-    expect(dump.raw).not.toContain(SESSION);
+    expect(total).toBe(3);
+    expect(raw).toContain('secret-parent');
+    expect(raw).not.toContain(API_KEY);
+    expect(raw).not.toContain(SESSION);
   });
 }
