@@ -67,12 +67,13 @@ export async function runReplayPass(ctx: PassContext, options: PassOptions): Pro
             break;
           }
           await ctx.pace.wait(ctx.closing);
-          if (ctx.closing.aborted || ctx.isPaused()) {
-            // Not sent: its lease, if one was written, is let go at once.
-            if (!ctx.exclusive) await ctx.backend.update(claim.batch.map((record) => ({ ...record, lease: null })));
-            stopping = true;
-            break;
-          }
+        }
+        // pause() or close() may come while a pass is under way (waiting for its lock, opening the
+        // store, pacing): nothing is sent after it, and this batch's lease, if one was written, is let go.
+        if (ctx.closing.aborted || ctx.isPaused()) {
+          if (!ctx.exclusive) await ctx.backend.update(claim.batch.map((record) => ({ ...record, lease: null })));
+          stopping = true;
+          break;
         }
         // A record whose text no longer decompresses or parses is reported and left stored, like any
         // unreadable one. The batch settles as stored (still compressed): only the traces are read out.

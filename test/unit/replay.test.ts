@@ -556,3 +556,42 @@ describe('change notifications across instances (real BroadcastChannel in Node)'
     expect(heard).toHaveLength(1);
   });
 });
+
+describe('pause() during a pass', () => {
+  // Regression: a pass that had begun (waiting for its lock or its store) when
+  // pause() came still sent its first batch, since the pause was only looked
+  // at after a batch's answer. Seen in the browser case "pause() holds every send".
+  for (const [label, platform] of [
+    ['with Web Locks (a plain read for a claim)', inProcessLocks()],
+    ['without Web Locks (a lease for a claim)', {}],
+  ] as const) {
+    it(`${label}: a replay already under way sends nothing after pause(), and its traces stay`, async () => {
+      const send = vi.fn(() => Promise.resolve());
+      // pause() arrives while the pass reads its first batch, after the replay's own check at its start.
+      let pauseDuringRead: (() => void) | undefined;
+      const store = memoryBackend();
+      const storage = {
+        ...store,
+        readOldest: async (...args: Parameters<typeof store.readOldest>) => {
+          const page = await store.readOldest(...args);
+          pauseDuringRead?.();
+          return page;
+        },
+      };
+      const buffer = core({ autoReplay: false, send, storage }, platform);
+      for (const id of ['p-1', 'p-2', 'p-3']) await buffer.storeTrace({ inferenceId: id });
+      pauseDuringRead = () => buffer.pause();
+      const replay = buffer.replayBufferedTraces();
+      const result = await replay;
+      pauseDuringRead = undefined;
+      expect(send).not.toHaveBeenCalled();
+      expect(result.successCount).toBe(0);
+      const kept = await buffer.getBufferedTraces();
+      expect(ids(kept)).toEqual(['p-1', 'p-2', 'p-3']);
+      buffer.resume();
+      await buffer.replayBufferedTraces();
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(await buffer.getBufferedTraces()).toEqual([]);
+    });
+  }
+});
