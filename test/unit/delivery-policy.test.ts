@@ -5,9 +5,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createTraceBuffer,
-  deliveryError,
-  parseRetryAfter,
-  type SendFunction,
   type TraceBuffer,
   type TraceBufferError,
   type TraceBufferOptions,
@@ -15,6 +12,7 @@ import {
 import { classifyFailure } from '../../src/core/delivery.js';
 import { TraceBufferOptionError } from '../../src/core/errors.js';
 import { startCollector, type Collector } from '../support/collector.js';
+import { collectorPost } from '../support/collector-send.js';
 
 let collector: Collector;
 const open: TraceBuffer[] = [];
@@ -26,26 +24,10 @@ afterEach(async () => {
   await collector.close();
 });
 
-/** Posts `[{ id, traceId }]` as the browser pages do; an answer that is not 2xx becomes a deliveryError. */
-function post(url: string): SendFunction {
-  return async (traces, { signal }) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(traces.map((t) => ({ id: t.id, traceId: t.traceData['inferenceId'] }))),
-      signal,
-    });
-    if (!response.ok) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('Retry-After'));
-      throw deliveryError({ status: response.status, ...(retryAfterMs !== undefined && { retryAfterMs }) });
-    }
-  };
-}
-
 function buffer(options: Partial<TraceBufferOptions>, errors: TraceBufferError[] = []): TraceBuffer {
   const made = createTraceBuffer({
     storage: 'memory',
-    send: post(collector.url),
+    send: collectorPost(collector.url),
     onError: (error) => errors.push(error),
     ...options,
   });

@@ -5,15 +5,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createTraceBuffer,
-  deliveryError,
   type BufferEvent,
-  type SendFunction,
   type TraceBuffer,
   type TraceBufferError,
   type TraceBufferOptions,
 } from '../../src/index.js';
 import { memoryBackend } from '../../src/backend.js';
 import { startCollector, type Collector } from '../support/collector.js';
+import { collectorPost } from '../support/collector-send.js';
 
 let collector: Collector;
 const open: TraceBuffer[] = [];
@@ -25,19 +24,6 @@ afterEach(async () => {
   await collector.close();
 });
 
-/** Posts `[{ id, traceId }]` as the browser pages do; an answer that is not 2xx becomes a deliveryError. */
-function post(url: string): SendFunction {
-  return async (traces, { signal }) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(traces.map((t) => ({ id: t.id, traceId: t.traceData['inferenceId'] }))),
-      signal,
-    });
-    if (!response.ok) throw deliveryError({ status: response.status, message: await response.text() });
-  };
-}
-
 interface Seen {
   errors: TraceBufferError[];
   rejected: string[];
@@ -47,7 +33,7 @@ function buffer(options: Partial<TraceBufferOptions>, seen: Seen = { errors: [],
   const made = createTraceBuffer({
     storage: 'memory',
     autoReplay: false,
-    send: post(collector.url),
+    send: collectorPost(collector.url),
     replayBatchSize: 50,
     onError: (error) => seen.errors.push(error),
     onEvent: (event: BufferEvent) => {
@@ -159,7 +145,7 @@ describe('a batch refused whole is bisected before any trace is judged', () => {
 
   it('a sender that returns a per-row verdict is believed: no split, one request', async () => {
     collector.setMode({ kind: 'refuseRows', status: 422, traceIds: ['t-1'] });
-    const send = post(collector.url);
+    const send = collectorPost(collector.url);
     const target = buffer({
       // Knows which row is bad without asking again (as a collector that names refused rows).
       send: async (traces, context) => {
@@ -196,7 +182,7 @@ describe('a batch refused whole is bisected before any trace is judged', () => {
   it('close() during a split stops it: the parts not sent again stay buffered, no attempt counted', async () => {
     collector.setMode({ kind: 'refuseRows', status: 422, traceIds: ['t-0'] });
     const storage = memoryBackend();
-    const send = post(collector.url);
+    const send = collectorPost(collector.url);
     let calls = 0;
     let closed: Promise<void> | undefined;
     const target: TraceBuffer = createTraceBuffer({
