@@ -371,7 +371,11 @@ function retryDeadLetters(buffer: BufferCore, ids: readonly string[] | undefined
   if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))) {
     throw new TraceBufferOptionError('ids', ids, 'an array of dead-letter ids, or nothing for all of them');
   }
-  return afterCommits(buffer, () => buffer.deadLetters.retry(ids, (record) => enqueue(buffer, record)));
+  // Stamped as stored now, with a new place in the queue: with its first
+  // timestamp a retried trace older than `maxAgeMs` expired at once, and into a
+  // full buffer it was the oldest, so the first store evicted it.
+  const requeue = (record: StoredTrace) => enqueue(buffer, { ...record, timestamp: Date.now(), seq: buffer.seq++ });
+  return afterCommits(buffer, () => buffer.deadLetters.retry(ids, requeue));
 }
 
 function subscribe(buffer: BufferCore, listener: BufferListener): () => void {

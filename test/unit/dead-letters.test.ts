@@ -109,6 +109,26 @@ describe('dead letters (memory)', () => {
     expect((await b.getBufferStatus()).deadLetters).toBe(0);
   });
 
+  it('a retried dead letter counts as stored now: maxAgeMs does not expire it at once, and a full buffer keeps it', async () => {
+    const delivered: string[] = [];
+    const bad = new Set(['inference-1']);
+    const b = buffer({ storage: 'memory', maxBufferSize: 2, maxAgeMs: 200 });
+    await b.storeTrace(llmTrace(1));
+    await b.replayBufferedTraces({ send: refusing(bad, delivered) });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the dead letter is now older than maxAgeMs
+    for (let i = 2; i <= 3; i++) await b.storeTrace(llmTrace(i));
+    const dropped: BufferEvent[] = [];
+    b.subscribe((event) => dropped.push(event));
+    await expect(b.retryDeadLetters()).resolves.toBe(1);
+    expect(inferenceIds(await b.getBufferedTraces())).toEqual(['inference-3', 'inference-1']);
+    bad.clear();
+    await b.replayBufferedTraces({ send: refusing(bad, delivered) });
+    expect(delivered).toEqual(['inference-3', 'inference-1']);
+    expect(
+      dropped.filter((event) => event.type === 'dropped').map((event) => event.type === 'dropped' && event.reason),
+    ).toEqual(['evicted']);
+  });
+
   it('clearBuffer leaves the dead letters; clearDeadLetters removes them and resolves how many', async () => {
     const b = buffer({ storage: 'memory' });
     await b.storeTrace(llmTrace(1));
