@@ -21,7 +21,7 @@ const DEFAULT_BLOCKED_TIMEOUT_MS = 5_000;
  * Rejects with DELETE_BLOCKED (or STORAGE_FAILED) when a store stayed, with
  * `details.removed` listing what went.
  */
-export async function deleteTraceBuffer(name: string, options?: DeleteTraceBufferOptions): Promise<DeletedTraceBuffer> {
+export function deleteTraceBuffer(name: string, options?: DeleteTraceBufferOptions): Promise<DeletedTraceBuffer> {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     const allowed = `a buffer name (letters, digits, ".", "_" and "-", 1 to 64 of them; the default is "${DEFAULT_NAME}")`;
     throw new TraceBufferOptionError('name', name, allowed);
@@ -35,6 +35,12 @@ export async function deleteTraceBuffer(name: string, options?: DeleteTraceBuffe
     DEFAULT_BLOCKED_TIMEOUT_MS,
     0,
   );
+  // Not async above this line: bad arguments throw at the call, as
+  // createTraceBuffer's do, instead of surfacing as a rejection later.
+  return deleteStores(name, timeoutMs);
+}
+
+async function deleteStores(name: string, timeoutMs: number): Promise<DeletedTraceBuffer> {
   const parts: [DeletedStore['kind'], Promise<StoreDeletion>][] = [
     ['indexeddb', deleteDatabases(name, timeoutMs)],
     // Loaded on use, as the OPFS backend is: the main entry carries no OPFS code up front.

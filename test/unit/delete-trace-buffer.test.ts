@@ -1,6 +1,12 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { createTraceBuffer, deleteTraceBuffer, isTraceBufferError, type BufferEvent } from '../../src/index.js';
+import {
+  createTraceBuffer,
+  deleteTraceBuffer,
+  isTraceBufferError,
+  TraceBufferOptionError,
+  type BufferEvent,
+} from '../../src/index.js';
 import { databaseNameFor } from '../../src/backend.js';
 
 const unique = (label: string): string => `${label}-${Math.random().toString(36).slice(2, 9)}`;
@@ -54,8 +60,10 @@ describe('deleteTraceBuffer', () => {
     stubborn.close();
   });
 
-  it('bad arguments throw at once', async () => {
-    await expect(deleteTraceBuffer('a~b')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(deleteTraceBuffer('ok', { blockedTimeoutMs: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  it('bad arguments throw at once, at the call (not as a rejection)', () => {
+    expect(() => deleteTraceBuffer('a~b')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    const badTimeout = () => deleteTraceBuffer('ok', { blockedTimeoutMs: -1 });
+    expect(badTimeout).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => deleteTraceBuffer('ok', 'fast' as never)).toThrow(TraceBufferOptionError);
   });
 });
