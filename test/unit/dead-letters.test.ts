@@ -124,9 +124,7 @@ describe('dead letters (memory)', () => {
     bad.clear();
     await b.replayBufferedTraces({ send: refusing(bad, delivered) });
     expect(delivered).toEqual(['inference-3', 'inference-1']);
-    expect(
-      dropped.filter((event) => event.type === 'dropped').map((event) => event.type === 'dropped' && event.reason),
-    ).toEqual(['evicted']);
+    expect(dropped.flatMap((event) => (event.type === 'dropped' ? [event.reason] : []))).toEqual(['evicted']);
   });
 
   it('clearBuffer leaves the dead letters; clearDeadLetters removes them and resolves how many', async () => {
